@@ -1,0 +1,313 @@
+"""Stage one source file into canonical rows (a DuckDB temp table), with every problem located.
+
+This is the part of an ingest that touches no stored data: it reads, types, checks and
+deduplicates. :mod:`sahel.store.ingest` then applies the staged rows in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sahel.errors import ArchiveError, EncodingError, InputError, RowError
+from sahel.events import acled, ucdp
+from sahel.events.countries import to_iso3
+from sahel.events.layouts import Layout, detect_layout, quote, select_sql
+from sahel.events.reader import SourceFile, locate_lines
+
+ALL_LAYOUTS: list[Layout] = [*ucdp.LAYOUTS, *acled.LAYOUTS]
+STAGE = "_incoming"
+COUNTRY_MAP = "_country_map"
+MAX_LISTED = 5
+
+
+@dataclass
+class RowProblem:
+    line: int | None
+    field: str
+    problem: str
+    locator: str | None = None
+
+    def render(self, file: str) -> str:
+        where = f"{file}:{self.line}" if self.line else f"{file} (id {self.locator})"
+        return f"{where}: field '{self.field}': {self.problem}"
+
+
+@dataclass
+class Staged:
+    """What a staged file holds, before anything is stored."""
+
+    sf: SourceFile
+    layout: Layout
+    rows_read: int
+    rows_ok: int
+    rows_rejected: int
+    duplicates_dropped: int
+    problems: list[RowProblem] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    date_min: date | None = None
+    date_max: date | None = None
+    last_update: date | None = None
+    rejects_path: Path | None = None
+    parse_rejects: int = 0
+
+
+def _translate_duckdb(exc: duckdb.Error, sf: SourceFile) -> InputError:
+    text = str(exc)
+    m = re.search(r"(?:CSV Error on Line|line)[:\s]+(\d+)", text, flags=re.IGNORECASE)
+    line = int(m.group(1)) if m else None
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if "unicode" in text.lower() or "utf-8" in text.lower():
+        return EncodingError(
+            "the file is not valid UTF-8 text", file=sf.path, line=line,
+            hint="pass --encoding latin-1 (or utf-16) if the file was saved that way",
+        )
+    if any(w in text.lower() for w in ("gzip", "decompress", "zlib", "inflate")):
+        return ArchiveError(
+            f"the compressed file is truncated or damaged ({first})", file=sf.path,
+            hint="download or copy the file again",
+        )
+    detail = re.sub(r"^[A-Za-z ]*Error: ", "", first)
+    m2 = re.search(r"Original Line: (.*)", text)
+    if m2:
+        detail += f" — line reads: {m2.group(1)[:120]}"
+    return InputError(
+        f"malformed CSV row: {detail}", file=sf.path, line=line,
+        hint="fix that line (unbalanced quotes or a wrong number of fields), or rerun with "
+        "--skip-bad-rows to set malformed rows aside in a rejects file",
+    )
+
+
+def _relation(sf: SourceFile, layout: Layout, *, store_rejects: bool) -> str:
+    rel = sf.read_csv_sql(store_rejects=store_rejects)
+    if sf.hxl and layout.id_column:
+        col = quote(layout.id_column)
+        return f"(SELECT * FROM {rel} WHERE NOT starts_with(coalesce({col}, ''), '#'))"
+    return rel
+
+
+def _locator_column(layout: Layout, sf: SourceFile) -> str | None:
+    if layout.id_column:
+        return layout.id_column
+    return "_col0" if "_col0" in sf.columns else None
+
+
+def _group_actor_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """ACLED actor-based exports: one row per actor -> one row per event.
+
+    actor1 is the row whose ``inter1`` code is the first digit of ``interaction``, actor2 the
+    first other row whose code is the second digit (ACLED's dyadic convention).
+    """
+    cols = [r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()]
+    keep = [c for c in cols if c not in ("actor1_raw", "assoc_actor1_raw", "_inter",
+                                         "_interaction", "row_hash", "_errors", "source_id")]
+    firsts = ", ".join(f"any_value({quote(c)}) AS {quote(c)}" for c in keep)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {STAGE} AS
+        WITH g AS (
+            SELECT source_id, {firsts},
+                   any_value(_interaction) AS _interaction,
+                   list(struct_pack(a := actor1_raw, aa := assoc_actor1_raw, i := _inter)
+                        ORDER BY actor1_raw) AS actors,
+                   hash(list_sort(list(row_hash))) AS row_hash,
+                   flatten(list(_errors)) AS _errors
+            FROM {STAGE} GROUP BY source_id
+        ), a1 AS (
+            SELECT *, list_filter(actors, x -> x.i = substr(_interaction, 1, 1))[1] AS first_actor
+            FROM g
+        )
+        SELECT * EXCLUDE (actors, first_actor, _interaction),
+               first_actor.a AS actor1_raw, first_actor.aa AS assoc_actor1_raw,
+               list_filter(actors, x -> x.i = substr(_interaction, 2, 1)
+                   AND x.a IS DISTINCT FROM first_actor.a)[1].a AS actor2_raw,
+               list_filter(actors, x -> x.i = substr(_interaction, 2, 1)
+                   AND x.a IS DISTINCT FROM first_actor.a)[1].aa AS assoc_actor2_raw
+        FROM a1
+    """)
+
+
+def _map_countries(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str | None]]:
+    keys = con.execute(
+        f"SELECT DISTINCT country_key_name, country_key_code FROM {STAGE}"
+    ).fetchall()
+    rows = [(n, c, to_iso3(n, c)) for n, c in keys]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {COUNTRY_MAP} (name VARCHAR, code VARCHAR, "
+                "country_iso3 VARCHAR)")
+    if rows:
+        con.executemany(f"INSERT INTO {COUNTRY_MAP} VALUES (?, ?, ?)", rows)
+    unknown = [(n, c) for n, c, iso in rows if iso is None and (n or c)]
+    for name, code in unknown:
+        msg = (f"country\tunknown country '{name}'"
+               + (f" (code {code})" if code else "")
+               + "; add it to ALIASES in sahel/events/countries.py")
+        con.execute(
+            f"UPDATE {STAGE} SET _errors = list_append(_errors, ?) "
+            "WHERE country_key_name IS NOT DISTINCT FROM ? "
+            "AND country_key_code IS NOT DISTINCT FROM ?",
+            [msg, name, code],
+        )
+    return [(n, c) for n, c in unknown]
+
+
+def _handle_duplicates(con: duckdb.DuckDBPyConnection) -> int:
+    dups = con.execute(
+        f"SELECT source_id, count(DISTINCT row_hash) FROM {STAGE} WHERE source_id IS NOT NULL "
+        "GROUP BY source_id HAVING count(*) > 1"
+    ).fetchall()
+    if not dups:
+        return 0
+    conflicting = [d for d, h in dups if h > 1]
+    for sid in conflicting:
+        con.execute(
+            f"UPDATE {STAGE} SET _errors = list_append(_errors, "
+            "'id\tduplicate id with different content in the same file') WHERE source_id = ?",
+            [sid],
+        )
+    before = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()
+    con.execute(f"""
+        DELETE FROM {STAGE} WHERE rowid IN (
+            SELECT rowid FROM (
+                SELECT rowid, row_number() OVER (PARTITION BY source_id ORDER BY rowid) AS rn
+                FROM {STAGE} WHERE len(_errors) = 0 AND source_id IN (
+                    SELECT source_id FROM {STAGE} GROUP BY source_id HAVING count(*) > 1))
+            WHERE rn > 1)
+    """)
+    after = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()
+    assert before is not None and after is not None
+    return int(before[0]) - int(after[0])
+
+
+def _problems(con: duckdb.DuckDBPyConnection, sf: SourceFile, layout: Layout,
+              limit: int | None) -> list[RowProblem]:
+    sql = f"SELECT _locator, _errors FROM {STAGE} WHERE len(_errors) > 0"
+    rows = con.execute(sql + (f" LIMIT {limit}" if limit else "")).fetchall()
+    lines = locate_lines(sf, _locator_column(layout, sf), [r[0] or "" for r in rows])
+    out: list[RowProblem] = []
+    for locator, errors in rows:
+        for err in errors:
+            fld, _, problem = err.partition("\t")
+            out.append(RowProblem(lines.get(locator or ""), fld, problem, locator))
+    return out
+
+
+def _write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, path: Path) -> None:
+    """Rejected rows with line, field and problem, and the raw values, for the user to fix."""
+    sf, layout = staged.sf, staged.layout
+    problems = _problems(con, sf, layout, limit=None)
+    by_locator: dict[str, list[RowProblem]] = {}
+    for p in problems:
+        by_locator.setdefault(p.locator or "", []).append(p)
+    loc_col = _locator_column(layout, sf)
+    raw_rows: list[tuple[Any, ...]] = []
+    if loc_col and by_locator:
+        con.execute("CREATE OR REPLACE TEMP TABLE _bad_ids (v VARCHAR)")
+        con.executemany("INSERT INTO _bad_ids VALUES (?)", [[k] for k in by_locator])
+        raw_rows = con.execute(
+            f"SELECT * FROM {_relation(sf, layout, store_rejects=False)} src "
+            f"WHERE coalesce(trim({quote(loc_col)}), '') IN (SELECT v FROM _bad_ids)"
+        ).fetchall()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["line", "field", "problem", *sf.columns])
+        idx = sf.columns.index(loc_col) if loc_col else None
+        seen: set[str] = set()
+        for raw in raw_rows:
+            key = (str(raw[idx]).strip() if idx is not None and raw[idx] is not None else "")
+            for p in by_locator.get(key, []) if key not in seen else []:
+                w.writerow([p.line or "", p.field, p.problem, *raw])
+            seen.add(key)
+        if staged.parse_rejects:
+            for line, message, csv_line in con.execute(
+                "SELECT line, error_message, csv_line FROM reject_errors ORDER BY line"
+            ).fetchall():
+                w.writerow([line, "(row)", f"malformed CSV row: {message}", csv_line])
+    staged.rejects_path = path
+
+
+def stage_file(
+    con: duckdb.DuckDBPyConnection,
+    sf: SourceFile,
+    *,
+    today: date,
+    skip_bad_rows: bool = False,
+    rejects_path: Path | None = None,
+    layout: Layout | None = None,
+) -> Staged:
+    """Read ``sf`` into the temp table ``_incoming`` (canonical columns + ``_errors``).
+
+    Without ``skip_bad_rows`` any bad row raises :class:`RowError` naming file, line, field and
+    fix; with it, bad rows are written to ``rejects_path`` and left out.
+    """
+    layout = layout or detect_layout(sf.header, ALL_LAYOUTS, file=str(sf.path))
+    extra = []
+    loc = _locator_column(layout, sf)
+    extra.append(f"coalesce(trim({quote(loc)}), '') AS _locator" if loc else "'' AS _locator")
+    if "timestamp" in sf.columns:
+        extra.append("try_cast(NULLIF(trim(src.\"timestamp\"), '') AS BIGINT) AS _updated")
+    else:
+        extra.append("CAST(NULL AS BIGINT) AS _updated")
+    rel = _relation(sf, layout, store_rejects=skip_bad_rows)
+    sql = select_sql(layout, rel, today, extra=extra)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS {sql}")
+    except duckdb.Error as exc:
+        raise _translate_duckdb(exc, sf) from exc
+    parse_rejects = 0
+    if skip_bad_rows:
+        got = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()
+        parse_rejects = int(got[0]) if got else 0
+    if layout.one_row_per_actor:
+        _group_actor_rows(con)
+    _map_countries(con)
+    dropped = _handle_duplicates(con)
+    stats = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE len(_errors) > 0) FROM {STAGE}"
+    ).fetchone()
+    assert stats is not None
+    total, bad = int(stats[0]), int(stats[1])
+    staged = Staged(
+        sf=sf, layout=layout, rows_read=total + dropped + parse_rejects, rows_ok=total - bad,
+        rows_rejected=bad + parse_rejects, duplicates_dropped=dropped,
+        parse_rejects=parse_rejects,
+    )
+    if bad and not skip_bad_rows:
+        problems = _problems(con, sf, layout, limit=MAX_LISTED)
+        first = problems[0]
+        listed = "\n  ".join(p.render(str(sf.path)) for p in problems[1:MAX_LISTED])
+        more = f"\n  {listed}" if listed else ""
+        raise RowError(
+            f"{first.problem} ({bad} bad row{'s' if bad != 1 else ''} in all){more}",
+            count=bad, file=sf.path, line=first.line, field=first.field,
+            hint="fix the rows in the source file, or rerun with --skip-bad-rows to load the "
+            "good rows and write the bad ones to a rejects file",
+        )
+    if (bad or parse_rejects) and skip_bad_rows:
+        target = rejects_path or sf.path.with_name(sf.path.name + ".rejects.csv")
+        _write_rejects(con, staged, target)
+    cov = con.execute(f"""
+        SELECT list(DISTINCT m.country_iso3 ORDER BY m.country_iso3), min(i.date_start),
+               max(i.date_start), max(i._updated)
+        FROM {STAGE} i JOIN {COUNTRY_MAP} m
+          ON i.country_key_name IS NOT DISTINCT FROM m.name
+         AND i.country_key_code IS NOT DISTINCT FROM m.code
+        WHERE len(i._errors) = 0
+    """).fetchone()
+    assert cov is not None
+    staged.countries = [c for c in (cov[0] or []) if c]
+    staged.date_min, staged.date_max = cov[1], cov[2]
+    if cov[3]:
+        staged.last_update = date.fromtimestamp(int(cov[3]))
+    if staged.rows_ok == 0:
+        raise InputError(
+            "no usable rows in the file", file=sf.path,
+            hint="check that it is the file you meant; --skip-bad-rows wrote the problems to "
+            f"{staged.rejects_path}" if staged.rejects_path else "check that it has data rows",
+        )
+    return staged

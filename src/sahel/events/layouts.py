@@ -1,0 +1,222 @@
+"""Source layouts: how the columns of one file vintage map to the canonical event.
+
+A layout is data, not code: each canonical column is a :class:`Field` (source column + kind).
+:func:`select_sql` turns a layout into ONE DuckDB select that types every value and collects every
+row problem in the same pass over the file — that single pass is what keeps a 400,000-event
+ingest close to the cost of a bare ``read_csv`` (see ``benchmarks/``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sahel.errors import LayoutError
+
+#: earliest plausible event date: UCDP starts in 1946 (ACD), ACLED in 1997
+MIN_YEAR = 1946
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one canonical column is read from a source column.
+
+    kinds: ``text``; ``int``/``float`` (typed, unreadable values are row errors);
+    ``date`` (tries ``formats``); ``map`` (lower-cased lookup in ``mapping``; unknown values are
+    row errors); ``sql`` (a raw SQL expression, trusted, no check); ``const`` (a literal).
+    """
+
+    column: str | None
+    kind: str = "text"
+    mapping: dict[str, str] | None = None
+    sql: str | None = None
+    required: bool = False
+    nonnegative: bool = False
+    bounds: tuple[float, float] | None = None
+    allow_unmapped: bool = False
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    family: str  # "ucdp" | "acled"
+    description: str
+    #: columns whose presence identifies the layout (all must be in the header)
+    signature: frozenset[str]
+    fields: dict[str, Field]
+    date_formats: tuple[str, ...]
+    id_column: str | None
+    country_name: str | None
+    country_code: str | None = None  # ISO numeric (ACLED ``iso``) or alpha-3
+    #: ACLED "actor-based" exports: one row per actor, rebuilt into one row per event
+    one_row_per_actor: bool = False
+    #: columns we deliberately read but do not map (documented; kept in the raw archive)
+    notes: str = ""
+    extra_required: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def required_columns(self) -> frozenset[str]:
+        used = {f.column for f in self.fields.values() if f.column}
+        return frozenset(used) | self.signature | self.extra_required
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text(col: str) -> str:
+    return f"NULLIF(trim({quote(col)}), '')"
+
+
+def _date_expr(col: str, formats: tuple[str, ...]) -> str:
+    fmts = ", ".join("'" + f + "'" for f in formats)
+    return f"CAST(try_strptime({_text(col)}, [{fmts}]) AS DATE)"
+
+
+def _map_expr(text: str, mapping: dict[str, str]) -> str:
+    whens = " ".join(
+        f"WHEN '{k.replace(chr(39), chr(39) * 2)}' THEN '{v}'" for k, v in mapping.items()
+    )
+    return f"CASE lower({text}) {whens} END"
+
+
+def value_sql(name: str, f: Field, layout: Layout) -> str:
+    """Typed SQL expression for canonical column ``name``."""
+    if f.kind == "const":
+        return f"'{f.sql}'"
+    if f.kind == "sql":
+        assert f.sql is not None
+        return f.sql
+    assert f.column is not None, name
+    text = _text(f.column)
+    if f.kind == "text":
+        return text
+    if f.kind == "int":
+        # "12.0" appears in re-saved files: accept integral decimals, refuse "12.5"
+        return f"CAST(try_cast({text} AS DECIMAL(18,3)) AS BIGINT)"
+    if f.kind == "float":
+        return f"try_cast({text} AS DOUBLE)"
+    if f.kind == "date":
+        return _date_expr(f.column, layout.date_formats)
+    if f.kind == "map":
+        assert f.mapping is not None
+        return _map_expr(text, f.mapping)
+    raise ValueError(f"unknown field kind {f.kind!r}")
+
+
+def _sq(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def checks_sql(name: str, f: Field, layout: Layout, today: date) -> list[str]:
+    """SQL expressions yielding ``'column<TAB>problem'`` when a row is bad, else NULL."""
+    if f.kind in ("const", "sql") or f.column is None:
+        return []
+    col, text, value = f.column, _text(f.column), value_sql(name, f, layout)
+    out: list[str] = []
+
+    def add(cond: str, problem: str) -> None:
+        out.append(f"CASE WHEN {cond} THEN '{_sq(col)}\t' || {problem} END")
+
+    shown = f"coalesce({text}, '')"
+    if f.required:
+        add(f"{text} IS NULL", "'is empty; every row needs it'")
+    if f.kind == "int":
+        add(
+            f"{text} IS NOT NULL AND (try_cast({text} AS DECIMAL(18,3)) IS NULL "
+            f"OR try_cast({text} AS DECIMAL(18,3)) <> floor(try_cast({text} AS DECIMAL(18,3))))",
+            f"'''' || {shown} || ''' is not a whole number'",
+        )
+    if f.kind == "float":
+        add(f"{text} IS NOT NULL AND {value} IS NULL", f"'''' || {shown} || ''' is not a number'")
+    if f.kind == "date":
+        fmts = " or ".join(layout.date_formats)
+        add(
+            f"{text} IS NOT NULL AND {value} IS NULL",
+            f"'''' || {shown} || ''' is not a date in the layout''s format ({_sq(fmts)})'",
+        )
+        add(
+            f"{value} IS NOT NULL AND ({value} < DATE '{MIN_YEAR}-01-01' "
+            f"OR {value} > DATE '{today.isoformat()}')",
+            f"'impossible date ''' || {shown} || ''' (before {MIN_YEAR} or in the future)'",
+        )
+    if f.nonnegative:
+        add(f"{value} < 0", f"'negative value ''' || {shown} || ''''")
+    if f.bounds is not None:
+        lo, hi = f.bounds
+        add(
+            f"{value} IS NOT NULL AND ({value} < {lo} OR {value} > {hi})",
+            f"'''' || {shown} || ''' is out of range [{lo:g}, {hi:g}]'",
+        )
+    if f.kind == "map" and not f.allow_unmapped:
+        assert f.mapping is not None
+        known = ", ".join(sorted(f.mapping))
+        add(
+            f"{text} IS NOT NULL AND {value} IS NULL",
+            f"'unknown value ''' || {shown} || ''' (known: {_sq(known)})'",
+        )
+    return out
+
+
+def select_sql(layout: Layout, relation: str, today: date, extra: list[str] | None = None) -> str:
+    """One select over ``relation`` (alias ``src``): canonical values, checks and row hash."""
+    parts: list[str] = list(extra or [])
+    checks: list[str] = []
+    for name, f in layout.fields.items():
+        parts.append(f"{value_sql(name, f, layout)} AS {quote(name)}")
+        checks.extend(checks_sql(name, f, layout, today))
+    # date_end before date_start is a cross-field check
+    if "date_end" in layout.fields and layout.fields["date_end"].kind == "date":
+        ds = value_sql("date_start", layout.fields["date_start"], layout)
+        de = value_sql("date_end", layout.fields["date_end"], layout)
+        col = layout.fields["date_end"].column
+        checks.append(
+            f"CASE WHEN {de} < {ds} THEN '{col}\tends before the event starts' END"
+        )
+    name_col = layout.country_name
+    code_col = layout.country_code
+    parts.append(f"{_text(name_col) if name_col else 'NULL'} AS country_key_name")
+    parts.append(f"{_text(code_col) if code_col else 'NULL'} AS country_key_code")
+    parts.append("hash(src) AS row_hash")
+    errors = f"list_filter([{', '.join(checks)}]::VARCHAR[], x -> x IS NOT NULL)" if checks else (
+        "[]::VARCHAR[]"
+    )
+    parts.append(f"{errors} AS _errors")
+    return f"SELECT {', '.join(parts)} FROM {relation} AS src"
+
+
+def detect_layout(header: list[str], layouts: list[Layout], *, file: str) -> Layout:
+    """Pick the layout whose signature matches ``header`` best; explain when none does."""
+    cols = {h.strip() for h in header}
+    matches = [lay for lay in layouts if lay.signature <= cols]
+    if matches:
+        best = max(matches, key=lambda lay: (len(lay.required_columns & cols), len(lay.signature)))
+        missing = sorted(best.required_columns - cols)
+        if missing:
+            raise LayoutError(
+                f"looks like {best.description} but lacks column(s) {', '.join(missing)}",
+                file=file,
+                line=1,
+                field=missing[0],
+                hint="export the file again with all columns, or fix the header line",
+            )
+        return best
+    closest = max(layouts, key=lambda lay: len(lay.signature & cols))
+    missing = sorted(closest.signature - cols)
+    if any(";" in h for h in header):
+        hint = (
+            "the header is one cell holding ';': the file was re-saved by a spreadsheet "
+            "with another delimiter; export it again from the source (UCDP/ACLED) as CSV"
+        )
+    else:
+        hint = (
+            f"closest known layout: {closest.description}, missing {', '.join(missing[:6])}"
+            + ("…" if len(missing) > 6 else "")
+            + "; check that this is a UCDP or ACLED event file (see docs/data-sources.md)"
+        )
+    raise LayoutError(
+        f"unrecognised layout ({len(header)} columns, first: {', '.join(header[:4])})",
+        file=file,
+        line=1,
+        hint=hint,
+    )

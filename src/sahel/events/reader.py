@@ -1,0 +1,232 @@
+"""Open a source file the way it really is: zip or gzip, encoding, delimiter, HXL row, header.
+
+Nothing is guessed silently: the delimiter comes from the header line, the layout from the
+header names (:func:`sahel.events.layouts.detect_layout`), and DuckDB then reads with those
+settings fixed (no sniffing), so a malformed row is an error and not a shifted column.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import shutil
+import threading
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sahel.errors import ArchiveError, EncodingError, InputError
+
+DELIMITERS = (",", ";", "\t", "|")
+SUPPORTED_ENCODINGS = ("utf-8", "latin-1", "utf-16")
+
+
+@dataclass
+class SourceFile:
+    """A file ready for DuckDB: where to read, and how."""
+
+    path: Path  # what the user gave
+    read_path: Path  # what DuckDB reads (the extracted member for a zip)
+    member: str | None
+    compression: str  # "none" | "gzip"
+    encoding: str
+    delimiter: str
+    header: list[str]
+    columns: list[str]  # names given to DuckDB (blank/duplicate names made unique, trailing col)
+    hxl: bool  # an HXL hashtag row follows the header (HDX files)
+    size: int
+    sha256_future: _Hasher = field(repr=False)
+
+    @property
+    def sha256(self) -> str:
+        return self.sha256_future.result()
+
+    @property
+    def data_line_offset(self) -> int:
+        """Line number of the first data row, minus one."""
+        return 2 if self.hxl else 1
+
+    def read_csv_sql(self, *, store_rejects: bool = False) -> str:
+        cols = ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in self.columns)
+        enc = {"utf-8": "utf-8", "latin-1": "latin-1", "utf-16": "utf-16"}[self.encoding]
+        delim = self.delimiter.replace("'", "''")
+        path = str(self.read_path).replace("'", "''")
+        opts = [
+            f"'{path}'",
+            "header = true",
+            "auto_detect = false",
+            f"delim = '{delim}'",
+            "quote = '\"'",
+            "escape = '\"'",
+            f"columns = {{{cols}}}",
+            f"encoding = '{enc}'",
+            f"compression = '{self.compression}'",
+            "max_line_size = 10000000",
+        ]
+        if store_rejects:
+            opts.append("store_rejects = true")
+        return f"read_csv({', '.join(opts)})"
+
+
+class _Hasher:
+    """sha256 of a file, computed in a thread while DuckDB parses it (hashlib frees the GIL)."""
+
+    def __init__(self, path: Path) -> None:
+        self._digest: str | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            h = hashlib.sha256()
+            with path.open("rb") as fh:
+                while chunk := fh.read(1 << 22):
+                    h.update(chunk)
+            self._digest = h.hexdigest()
+        except BaseException as exc:  # re-raised in result()
+            self._error = exc
+
+    def result(self) -> str:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._digest is not None
+        return self._digest
+
+
+def sha256_file(path: Path) -> str:
+    return _Hasher(path).result()
+
+
+def _extract_zip(path: Path, workdir: Path) -> tuple[Path, str]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = [m for m in zf.namelist() if m.lower().endswith((".csv", ".txt"))]
+            if len(members) != 1:
+                raise InputError(
+                    f"expected one CSV inside the zip, found {len(members)}: "
+                    + ", ".join(zf.namelist()[:5]),
+                    file=path,
+                    hint="unzip it and ingest the CSV you want",
+                )
+            member = members[0]
+            target = workdir / Path(member).name
+            with zf.open(member) as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 22)
+            return target, member
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+        raise ArchiveError(
+            f"the zip file is truncated or damaged ({exc})",
+            file=path,
+            hint="download it again (`sahel ingest ucdp --download VERSION` resumes and checks "
+            "its size)",
+        ) from exc
+
+
+def _first_lines(path: Path, compression: str, encoding: str, n: int = 3) -> list[str]:
+    opener = gzip.open if compression == "gzip" else open
+    try:
+        with opener(path, "rb") as fh:
+            raw = fh.read(1 << 20)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise ArchiveError(
+            f"the gzip file is truncated or damaged ({exc})", file=path,
+            hint="download or copy the file again",
+        ) from exc
+    if encoding == "utf-16" or raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        text = raw.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            if exc.start > len(raw) - 4:  # a multi-byte character cut by our 1 MiB window
+                text = raw[: exc.start].decode(encoding)
+            else:
+                line = raw[: exc.start].count(b"\n") + 1
+                raise EncodingError(
+                    f"byte {raw[exc.start]:#x} is not valid {encoding}",
+                    file=path,
+                    line=line,
+                    hint="pass --encoding latin-1 (or utf-16) if the file was saved that way",
+                ) from exc
+    return text.lstrip("\ufeff").splitlines()[:n]
+
+
+def open_source(path: Path, workdir: Path, *, encoding: str = "utf-8") -> SourceFile:
+    """Inspect ``path`` and return how to read it. Raises InputError subclasses with the fix."""
+    if not path.is_file():
+        raise InputError("no such file", file=path, hint="check the path")
+    if encoding not in SUPPORTED_ENCODINGS:
+        raise InputError(
+            f"unsupported encoding {encoding!r}", field="--encoding",
+            hint=f"use one of {', '.join(SUPPORTED_ENCODINGS)}",
+        )
+    hasher = _Hasher(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("the file is empty", file=path, hint="download or export it again")
+    read_path, member, compression = path, None, "none"
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic.startswith(b"PK"):
+        read_path, member = _extract_zip(path, workdir)
+    elif magic.startswith(b"\x1f\x8b"):
+        compression = "gzip"
+    elif path.suffix.lower() == ".zip":
+        raise ArchiveError("not a zip file", file=path, hint="download it again")
+    lines = _first_lines(read_path, compression, encoding)
+    if not lines or not lines[0].strip():
+        raise InputError("the first line (header) is empty", file=path, line=1,
+                         hint="the file must start with a header line of column names")
+    head = lines[0]
+    delimiter = max(DELIMITERS, key=head.count)
+    header = next(csv.reader(io.StringIO(head), delimiter=delimiter))
+    columns: list[str] = []
+    for i, name in enumerate(header):
+        clean = name.strip() or f"_col{i}"
+        while clean in columns:
+            clean += "_"
+        columns.append(clean)
+    hxl = len(lines) > 1 and lines[1].lstrip(delimiter).startswith("#")
+    first_data = lines[2] if hxl and len(lines) > 2 else (lines[1] if len(lines) > 1 else "")
+    if first_data:
+        fields = next(csv.reader(io.StringIO(first_data), delimiter=delimiter), [])
+        if len(fields) == len(header) + 1 and fields[-1] == "":
+            columns.append("_trailing")  # UCDP explorer exports end every row with a comma
+    return SourceFile(
+        path=path, read_path=read_path, member=member, compression=compression,
+        encoding=encoding, delimiter=delimiter, header=[h.strip() for h in header],
+        columns=columns, hxl=hxl, size=size, sha256_future=hasher,
+    )
+
+
+def locate_lines(sf: SourceFile, column: str | None, values: list[str]) -> dict[str, int]:
+    """File line numbers of the first rows whose ``column`` equals each of ``values``.
+
+    Only used on the error path (a few rows), so a plain csv scan is fine; it counts physical
+    lines, so multi-line quoted fields are located correctly.
+    """
+    if column is None or column not in sf.columns:
+        return {}
+    idx = sf.columns.index(column)
+    wanted = set(values)
+    found: dict[str, int] = {}
+    opener = gzip.open if sf.compression == "gzip" else open
+    with opener(sf.read_path, "rt", encoding=sf.encoding, newline="", errors="replace") as fh:
+        reader = csv.reader(fh, delimiter=sf.delimiter)
+        start_line = 1
+        for n, row in enumerate(reader):
+            if n == 0 or (sf.hxl and n == 1):
+                start_line = reader.line_num + 1
+                continue
+            value = row[idx].strip() if idx < len(row) else ""
+            if value in wanted and value not in found:
+                found[value] = start_line
+                if len(found) == len(wanted):
+                    break
+            start_line = reader.line_num + 1
+    return found

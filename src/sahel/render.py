@@ -1,0 +1,101 @@
+"""Rendering for the CLI: rich tables, CSV/JSON/Parquet files, and provenance beside every figure.
+
+Data goes to stdout (or ``--output``); provenance goes under a table, into the JSON document,
+or — for CSV/Parquet, whose readers would choke on comments — into a ``.provenance.json``
+sidecar and stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from sahel.store.query import Provenance
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+def console(stderr: bool = False) -> Console:
+    """A console that stays readable when piped (rich falls back to 80 columns otherwise)."""
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+
+def df_table(df: pd.DataFrame, title: str | None = None, max_rows: int = 200) -> Table:
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for col in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[col])
+        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
+    for _, row in df.head(max_rows).iterrows():
+        cells = []
+        for v in row.tolist():
+            if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
+                cells.append("")
+            elif isinstance(v, float) and v.is_integer():
+                cells.append(f"{int(v):,}")
+            elif isinstance(v, int) and not isinstance(v, bool):
+                cells.append(f"{v:,}" if abs(v) >= 10000 else str(v))
+            else:
+                cells.append(str(v))
+        table.add_row(*cells)
+    if len(df) > max_rows:
+        table.caption = f"{max_rows} of {len(df):,} rows shown; use --format csv/json for all"
+    return table
+
+
+def _jsonable(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = json.loads(df.to_json(orient="records", date_format="iso"))
+    return out
+
+
+def emit(df: pd.DataFrame, prov: Provenance, fmt: Format, output: Path | None,
+         title: str | None = None) -> None:
+    """Write ``df`` in ``fmt`` with its provenance; never loses the provenance."""
+    out = console()
+    err = console(stderr=True)
+    if fmt is Format.table:
+        if output is not None:
+            raise SystemExit("--output needs --format csv, json or parquet")
+        out.print(df_table(df, title=title))
+        for line in prov.lines():
+            out.print(f"[dim]{line}[/dim]")
+        return
+    if fmt is Format.json:
+        doc = {"provenance": prov.to_dict(), "rows": _jsonable(df)}
+        text = json.dumps(doc, indent=2, ensure_ascii=False, default=str)
+        if output is None:
+            sys.stdout.write(text + "\n")
+        else:
+            output.write_text(text + "\n", encoding="utf-8")
+            err.print(f"wrote {len(df):,} rows to {output}")
+        return
+    if output is None and fmt is Format.parquet:
+        raise SystemExit("--format parquet needs --output FILE")
+    if output is None:
+        df.to_csv(sys.stdout, index=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if fmt is Format.csv:
+            df.to_csv(output, index=False)
+        else:
+            df.to_parquet(output, index=False)
+        side = output.with_name(output.name + ".provenance.json")
+        side.write_text(json.dumps(prov.to_dict(), indent=2, default=str) + "\n",
+                        encoding="utf-8")
+        err.print(f"wrote {len(df):,} rows to {output} (provenance: {side})")
+    for line in prov.lines():
+        err.print(f"[dim]{line}[/dim]")

@@ -1,0 +1,149 @@
+"""The DuckDB warehouse: connection settings and registered schema migrations.
+
+Migrations are numbered SQL steps recorded in ``schema_migrations`` (sqlite-utils style), so a
+store written by an older version is upgraded in place and a store from a *newer* version is
+refused instead of being damaged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from sahel.errors import StoreError
+from sahel.events.schema import EVENT_COLUMNS
+
+_EVENT_DDL = ",\n    ".join(f"{c.name} {c.sql_type}" for c in EVENT_COLUMNS)
+
+#: (version, name, SQL). Append only; never edit a released step.
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "snapshots, events, changes",
+        f"""
+CREATE TABLE snapshots (
+    snapshot_id INTEGER PRIMARY KEY,
+    source VARCHAR NOT NULL,
+    source_version VARCHAR NOT NULL,
+    version_basis VARCHAR,
+    layout VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    member VARCHAR,
+    file_sha256 VARCHAR NOT NULL,
+    file_size BIGINT NOT NULL,
+    archive_path VARCHAR,
+    ingested_at TIMESTAMP NOT NULL,
+    mode VARCHAR NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    rows_duplicate BIGINT NOT NULL,
+    events_new BIGINT NOT NULL,
+    events_revised BIGINT NOT NULL,
+    events_unchanged BIGINT NOT NULL,
+    events_deleted BIGINT NOT NULL,
+    coverage_countries VARCHAR[],
+    coverage_start DATE,
+    coverage_end DATE,
+    notes VARCHAR,
+    sahel_version VARCHAR NOT NULL,
+    duckdb_version VARCHAR NOT NULL
+);
+CREATE TABLE events (
+    {_EVENT_DDL}
+);
+CREATE TABLE event_changes (
+    snapshot_id INTEGER NOT NULL,
+    event_uid VARCHAR NOT NULL,
+    change VARCHAR NOT NULL  -- revised | deleted
+);
+CREATE VIEW events_current AS SELECT * FROM events WHERE retired_by IS NULL;
+""",
+    ),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def default_db_path() -> Path:
+    from sahel.settings import get_settings
+
+    return get_settings().db_path
+
+
+def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and, unless ``read_only``, create and migrate) the store at ``path``."""
+    path = path or default_db_path()
+    if read_only and not path.exists():
+        raise StoreError(
+            "no event store yet",
+            file=path,
+            hint="run `sahel build` or `sahel ingest ucdp FILE` first (or set SAHEL_DB)",
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / ".duckdb-tmp"
+    try:
+        con = duckdb.connect(
+            str(path),
+            read_only=read_only,
+            config={"memory_limit": "700MB", "temp_directory": str(tmp), "threads": 2},
+        )
+    except duckdb.IOException as exc:
+        raise StoreError(
+            f"cannot open the store ({str(exc).splitlines()[0]})",
+            file=path,
+            hint="another sahel process may be writing to it; wait for it to finish",
+        ) from exc
+    if not read_only:
+        migrate(con, path)
+    else:
+        _check_version(con, path)
+    return con
+
+
+def _applied(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    got = con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return int(got[0]) if got and got[0] is not None else 0
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    current = _applied(con)
+    if current > LATEST:
+        raise StoreError(
+            f"the store has schema version {current}, newer than this sahel ({LATEST})",
+            file=path,
+            hint="upgrade sahel (pip install -U sahel) to read it",
+        )
+    return current
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    current = _check_version(con, path)
+    if current == 0:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+            "name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+        )
+    for version, name, sql in MIGRATIONS:
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                        [version, name])
+            con.execute("COMMIT")
+        except duckdb.Error:
+            con.execute("ROLLBACK")
+            raise
+
+
+def archive_dir(db_path: Path) -> Path:
+    """Where source files are archived (content-addressed), beside the store."""
+    return db_path.parent / f"{db_path.stem}.sources"

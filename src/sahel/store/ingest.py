@@ -1,0 +1,325 @@
+"""Ingest one file as one snapshot: all-or-nothing, idempotent, with revisions and deletions.
+
+Order of work, and why:
+1. stage the file into temp tables (:mod:`sahel.events.harmonise`) — bad input fails here,
+   before anything stored is touched;
+2. archive the source file, content-addressed by sha256 (the lossless raw rows);
+3. in ONE transaction: retire revised/deleted versions, insert new versions, record the snapshot.
+   A failure or a kill before COMMIT leaves the store exactly as it was (DuckDB discards an
+   uncommitted transaction; ``tests/test_ingest_atomic.py`` kills a real ingest to show it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+import sahel
+from sahel.errors import ConfigError, InputError
+from sahel.events import ucdp
+from sahel.events.harmonise import COUNTRY_MAP, STAGE, Staged, stage_file
+from sahel.events.reader import open_source
+from sahel.events.schema import EVENT_COLUMN_NAMES, SOURCES
+from sahel.store.db import archive_dir, connect
+
+#: a newer export may retire at most this share of the stored events it covers, unless told
+MASS_DELETE_SHARE = 0.5
+_CANONICAL_FOR_HASH = [
+    c for c in EVENT_COLUMN_NAMES
+    if c not in ("event_uid", "source", "source_version", "snapshot_id", "retired_by",
+                 "row_hash", "actor1_id", "actor2_id", "country_iso3")
+]
+
+
+@dataclass
+class IngestResult:
+    snapshot_id: int
+    source: str
+    source_version: str
+    version_basis: str
+    layout: str
+    file: str
+    sha256: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_duplicate: int = 0
+    events_new: int = 0
+    events_revised: int = 0
+    events_unchanged: int = 0
+    events_deleted: int = 0
+    noop: bool = False
+    mode: str = "authoritative"
+    rejects_path: str | None = None
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _resolve_source(staged: Staged, source: str | None, path: Path) -> str:
+    family = staged.layout.family
+    if source is not None:
+        if source not in SOURCES:
+            raise ConfigError(f"unknown source {source!r}", field="--source",
+                              hint=f"use one of {', '.join(SOURCES)}")
+        if not source.startswith(family):
+            raise InputError(
+                f"the file is a {staged.layout.description}, not a {source} file",
+                file=path, hint=f"ingest it as {family} (sahel ingest {family} FILE)",
+            )
+        return source
+    if family == "acled":
+        return "acled"
+    inferred, _ = ucdp.source_and_version_from_name(path.name)
+    return inferred or "ucdp_ged"
+
+
+def _resolve_version(staged: Staged, source: str, version: str | None,
+                     path: Path) -> tuple[str, str]:
+    """(version, basis). The basis is stored so every figure says how its version was known."""
+    if version:
+        if source.startswith("ucdp"):
+            ucdp.check_version(source, version)
+        return version, "given by the user"
+    if source.startswith("ucdp"):
+        _, inferred = ucdp.source_and_version_from_name(path.name)
+        if inferred:
+            return inferred, "from the official file name"
+        if staged.layout.name == "ucdp_explorer_csv" and staged.date_max is not None:
+            v = ucdp.ged_version_covering(staged.date_max.year)
+            return f">={v}", (
+                f"explorer exports carry no version: its last event ({staged.date_max}) needs "
+                f"GED {v} or later; pass --source-version to state it")
+        raise ConfigError(
+            "cannot tell which UCDP version this file is", file=path,
+            field="--source-version", hint="pass --source-version, e.g. 25.1",
+        )
+    if staged.last_update is not None:
+        return (f"as-of {staged.last_update.isoformat()}",
+                "latest ACLED row timestamp in the file")
+    dates = re.findall(r"\d{4}-\d{2}-\d{2}", path.name)
+    if dates:
+        return f"as-of {dates[-1]}", "export date in the file name"
+    assert staged.date_max is not None
+    return (f"as-of {staged.date_max.isoformat()}",
+            "latest event date in the file (no export date known)")
+
+
+def _archive(src: Path, sha256: str, dest_dir: Path) -> Path:
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    suffix = "".join(src.suffixes[-2:]) if src.suffix in (".gz", ".zip") else src.suffix
+    dest = dest_dir / f"{sha256[:20]}{suffix}"
+    if dest.exists():
+        return dest
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copyfile(src, tmp)
+    tmp.replace(dest)
+    return dest
+
+
+def _existing_snapshot(con: duckdb.DuckDBPyConnection, source: str, sha: str) -> int | None:
+    got = con.execute(
+        "SELECT snapshot_id FROM snapshots WHERE source = ? AND file_sha256 = ? "
+        "ORDER BY snapshot_id LIMIT 1", [source, sha],
+    ).fetchone()
+    return int(got[0]) if got else None
+
+
+def _ok_view(con: duckdb.DuckDBPyConnection, source: str, version: str, sid: int) -> None:
+    present = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
+    cols: list[str] = []
+    for name in EVENT_COLUMN_NAMES:
+        if name == "event_uid":
+            cols.append(f"'{source}:' || i.source_id AS event_uid")
+        elif name == "source":
+            cols.append(f"'{source}' AS source")
+        elif name == "source_version":
+            cols.append(f"'{version.replace(chr(39), '')}' AS source_version")
+        elif name == "snapshot_id":
+            cols.append(f"{sid} AS snapshot_id")
+        elif name == "retired_by":
+            cols.append("CAST(NULL AS INTEGER) AS retired_by")
+        elif name == "country_iso3":
+            cols.append("m.country_iso3")
+        elif name == "year":
+            cols.append("year(i.date_start) AS year")
+        elif name == "date_end":
+            cols.append("coalesce(i.date_end, i.date_start) AS date_end")
+        elif name == "row_hash":
+            parts = ", ".join(
+                f"{c} := i.{c}" if c in present else f"{c} := NULL" for c in _CANONICAL_FOR_HASH
+            )
+            cols.append(f"hash(struct_pack(country_iso3 := m.country_iso3, {parts})) AS row_hash")
+        elif name in present:
+            cols.append(f"i.{name}")
+        else:
+            cols.append(f"NULL AS {name}")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW _ok AS
+        SELECT {', '.join(cols)}
+        FROM {STAGE} i JOIN {COUNTRY_MAP} m
+          ON i.country_key_name IS NOT DISTINCT FROM m.name
+         AND i.country_key_code IS NOT DISTINCT FROM m.code
+        WHERE len(i._errors) = 0
+    """)
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    got = con.execute(sql, params or []).fetchone()
+    return int(got[0]) if got and got[0] is not None else 0
+
+
+def _apply(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged, *,
+           partial: bool, allow_mass_delete: bool, sid: int) -> None:
+    """Diff the staged rows against the current store and write the new snapshot."""
+    source = res.source
+    cols = ", ".join(EVENT_COLUMN_NAMES)
+    has_current = _count(con, "SELECT count(*) FROM (SELECT 1 FROM events WHERE source = ? "
+                              "AND retired_by IS NULL LIMIT 1)", [source])
+    if not has_current:
+        con.execute(f"INSERT INTO events ({cols}) SELECT {cols} FROM _ok")
+        res.events_new = _count(con, "SELECT count(*) FROM events WHERE snapshot_id = ?", [sid])
+        return
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _cur AS
+        SELECT event_uid, row_hash, country_iso3, date_start FROM events
+        WHERE source = ? AND retired_by IS NULL
+    """, [source])
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _changes AS
+        SELECT o.event_uid,
+               CASE WHEN c.event_uid IS NULL THEN 'new'
+                    WHEN c.row_hash <> o.row_hash THEN 'revised' ELSE 'unchanged' END AS change
+        FROM (SELECT event_uid, row_hash FROM _ok) o LEFT JOIN _cur c USING (event_uid)
+    """)
+    synthetic = staged.layout.id_column is None
+    if not partial and not synthetic and staged.countries:
+        con.execute("""
+            INSERT INTO _changes
+            SELECT c.event_uid, 'deleted' FROM _cur c
+            WHERE list_contains(?, c.country_iso3) AND c.date_start BETWEEN ? AND ?
+              AND NOT EXISTS (SELECT 1 FROM _ok o WHERE o.event_uid = c.event_uid)
+        """, [staged.countries, staged.date_min, staged.date_max])
+    counts = dict(con.execute("SELECT change, count(*) FROM _changes GROUP BY 1").fetchall())
+    res.events_new = int(counts.get("new", 0))
+    res.events_revised = int(counts.get("revised", 0))
+    res.events_unchanged = int(counts.get("unchanged", 0))
+    res.events_deleted = int(counts.get("deleted", 0))
+    if res.events_deleted and not allow_mass_delete:
+        covered = _count(con, "SELECT count(*) FROM _cur WHERE list_contains(?, country_iso3) "
+                              "AND date_start BETWEEN ? AND ?",
+                         [staged.countries, staged.date_min, staged.date_max])
+        if res.events_deleted > MASS_DELETE_SHARE * covered:
+            raise InputError(
+                f"this file would mark {res.events_deleted:,} of the {covered:,} stored "
+                f"{source} events it covers ({', '.join(staged.countries[:6])}, "
+                f"{staged.date_min}..{staged.date_max}) as deleted",
+                file=res.file,
+                hint="if it is a sample or partial export, rerun with --partial; if the source "
+                "really withdrew them, rerun with --allow-mass-delete",
+            )
+    con.execute("""
+        UPDATE events SET retired_by = ?
+        WHERE retired_by IS NULL AND source = ?
+          AND event_uid IN (SELECT event_uid FROM _changes WHERE change IN ('revised','deleted'))
+    """, [sid, source])
+    con.execute(f"""
+        INSERT INTO events ({cols}) SELECT {cols} FROM _ok
+        WHERE event_uid IN (SELECT event_uid FROM _changes WHERE change IN ('new','revised'))
+    """)
+    con.execute("""
+        INSERT INTO event_changes
+        SELECT ?, event_uid, change FROM _changes WHERE change IN ('revised','deleted')
+    """, [sid])
+
+
+def ingest_file(
+    path: Path,
+    *,
+    source: str | None = None,
+    source_version: str | None = None,
+    db_path: Path | None = None,
+    encoding: str = "utf-8",
+    skip_bad_rows: bool = False,
+    rejects_path: Path | None = None,
+    partial: bool = False,
+    allow_mass_delete: bool = False,
+    today: date | None = None,
+    before_commit: Callable[[], None] | None = None,
+) -> IngestResult:
+    """Ingest ``path`` as one snapshot of the store at ``db_path`` (default: settings).
+
+    ``partial``: the file is a sample or an extract, so events missing from it are not deletions.
+    ``before_commit`` is a fault-injection point for tests (called inside the transaction).
+    """
+    t0 = time.perf_counter()
+    path = Path(path)
+    today = today or datetime.now(UTC).date()
+    con = connect(db_path)
+    db_file = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
+                               "current_database()").fetchone()[0])  # type: ignore[index]
+    try:
+        with tempfile.TemporaryDirectory(prefix="sahel-ingest-") as work:
+            sf = open_source(path, Path(work), encoding=encoding)
+            staged = stage_file(con, sf, today=today, skip_bad_rows=skip_bad_rows,
+                                rejects_path=rejects_path)
+            src = _resolve_source(staged, source, path)
+            version, basis = _resolve_version(staged, src, source_version, path)
+            sha = sf.sha256
+            res = IngestResult(
+                snapshot_id=0, source=src, source_version=version, version_basis=basis,
+                layout=staged.layout.name, file=str(path), sha256=sha,
+                rows_read=staged.rows_read, rows_loaded=staged.rows_ok,
+                rows_rejected=staged.rows_rejected, rows_duplicate=staged.duplicates_dropped,
+                mode="partial" if partial else "authoritative",
+                rejects_path=str(staged.rejects_path) if staged.rejects_path else None,
+            )
+            if staged.layout.notes:
+                res.notes.append(staged.layout.notes)
+            if staged.layout.id_column is None:
+                res.notes.append("revisions and deletions are not tracked for synthetic ids")
+            existing = _existing_snapshot(con, src, sha)
+            if existing is not None:
+                res.snapshot_id, res.noop = existing, True
+                res.notes.append(f"already ingested as snapshot {existing}: nothing to do")
+                res.seconds = time.perf_counter() - t0
+                return res
+            archived = _archive(path, sha, archive_dir(db_file))
+            con.execute("BEGIN TRANSACTION")
+            try:
+                sid = _count(con, "SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots")
+                res.snapshot_id = sid
+                _ok_view(con, src, version, sid)
+                _apply(con, res, staged, partial=partial, allow_mass_delete=allow_mass_delete,
+                       sid=sid)
+                con.execute(
+                    "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [sid, src, version, basis, staged.layout.name, path.name, sf.member, sha,
+                     sf.size, str(archived), datetime.now(UTC).replace(tzinfo=None), res.mode,
+                     res.rows_read, res.rows_loaded, res.rows_rejected, res.rows_duplicate,
+                     res.events_new, res.events_revised, res.events_unchanged,
+                     res.events_deleted, staged.countries, staged.date_min, staged.date_max,
+                     "; ".join(res.notes) or None, sahel.__version__, duckdb.__version__],
+                )
+                if before_commit is not None:
+                    before_commit()
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+    finally:
+        con.close()
+    res.seconds = time.perf_counter() - t0
+    return res

@@ -1,0 +1,298 @@
+"""Read the store: filtered events, country-year summaries, snapshots — each with its provenance.
+
+Every result carries a :class:`Provenance` (sources, versions, snapshots, files, filters,
+citation) so that whatever prints it can say where each figure comes from.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+
+from sahel.errors import ConfigError, NotFoundError
+from sahel.events import acled, ucdp
+from sahel.events.countries import to_iso3
+from sahel.events.layouts import Layout
+from sahel.events.reader import open_source
+from sahel.events.schema import CATEGORIES, SOURCES
+from sahel.store.db import connect
+
+CITATIONS: dict[str, str] = {
+    "ucdp_ged": "UCDP Georeferenced Event Dataset (GED), CC BY 4.0. Sundberg, Ralph and Erik "
+    "Melander (2013) Introducing the UCDP Georeferenced Event Dataset. JPR 50(4); Davies, "
+    "Shawn, Therése Pettersson & Magnus Öberg (2024) Organized violence 1989–2023. JPR.",
+    "ucdp_candidate": "UCDP Candidate Events Dataset, CC BY 4.0. Hegre, Håvard, Mihai Croicu, "
+    "Kristine Eck & Stina Högbladh (2020) Introducing the UCDP Candidate Events Dataset. "
+    "Research & Politics 7(3); Sundberg & Melander (2013) JPR 50(4).",
+    "acled": "Armed Conflict Location & Event Data (ACLED), acleddata.com; Raleigh, Clionadh, "
+    "Andrew Linke, Håvard Hegre & Joakim Karlsen (2010) Introducing ACLED. JPR 47(5). Used under "
+    "ACLED's terms of use: derived figures only, no redistribution of event rows.",
+}
+
+Audience = Literal["local", "public"]
+
+
+@dataclass
+class Filters:
+    countries: list[str] = field(default_factory=list)  # ISO3 or names
+    start: date | None = None
+    end: date | None = None
+    sources: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    actor: str | None = None  # case-insensitive text in any actor field
+    civilian_targeting: bool | None = None
+    as_of: int | None = None  # snapshot id; None: current
+
+    def normalised(self) -> Filters:
+        iso = []
+        for c in self.countries:
+            code = to_iso3(c, c if len(c) == 3 else None)
+            if code is None:
+                raise ConfigError(f"unknown country {c!r}", field="--country",
+                                  hint="use an ISO3 code (MLI, BFA, NER) or an English name")
+            iso.append(code)
+        for s in self.sources:
+            if s not in SOURCES:
+                raise ConfigError(f"unknown source {s!r}", field="--source",
+                                  hint=f"use one of {', '.join(SOURCES)}")
+        for c in self.categories:
+            if c not in CATEGORIES:
+                raise ConfigError(f"unknown category {c!r}", field="--category",
+                                  hint=f"use one of {', '.join(CATEGORIES)}")
+        return Filters(iso, self.start, self.end, list(self.sources), list(self.categories),
+                       self.actor, self.civilian_targeting, self.as_of)
+
+    def describe(self) -> str:
+        parts = []
+        if self.countries:
+            parts.append("country=" + ",".join(self.countries))
+        if self.start or self.end:
+            parts.append(f"period={self.start or '…'}..{self.end or '…'}")
+        if self.sources:
+            parts.append("source=" + ",".join(self.sources))
+        if self.categories:
+            parts.append("category=" + ",".join(self.categories))
+        if self.actor:
+            parts.append(f"actor~'{self.actor}'")
+        if self.civilian_targeting is not None:
+            parts.append(f"civilian_targeting={self.civilian_targeting}")
+        parts.append(f"as_of=snapshot {self.as_of}" if self.as_of else "as_of=current")
+        return "; ".join(parts)
+
+    def where(self) -> tuple[str, list[Any]]:
+        sql: list[str] = []
+        params: list[Any] = []
+        if self.as_of is not None:
+            sql.append("snapshot_id <= ? AND (retired_by IS NULL OR retired_by > ?)")
+            params += [self.as_of, self.as_of]
+        else:
+            sql.append("retired_by IS NULL")
+        if self.countries:
+            sql.append("list_contains(?, country_iso3)")
+            params.append(self.countries)
+        if self.start:
+            sql.append("date_start >= ?")
+            params.append(self.start)
+        if self.end:
+            sql.append("date_start <= ?")
+            params.append(self.end)
+        if self.sources:
+            sql.append("list_contains(?, source)")
+            params.append(self.sources)
+        if self.categories:
+            sql.append("list_contains(?, category)")
+            params.append(self.categories)
+        if self.actor:
+            sql.append(
+                "(contains(lower(coalesce(actor1_raw,'')), ?) OR contains(lower(coalesce(actor2_raw,"
+                "'')), ?) OR contains(lower(coalesce(assoc_actor1_raw,'')), ?) OR "
+                "contains(lower(coalesce(assoc_actor2_raw,'')), ?))"
+            )
+            params += [self.actor.lower()] * 4
+        if self.civilian_targeting is not None:
+            sql.append("civilian_targeting = ?")
+            params.append(self.civilian_targeting)
+        return " AND ".join(sql), params
+
+
+@dataclass
+class Provenance:
+    filters: str
+    snapshots: list[dict[str, Any]]
+    citations: list[str]
+
+    def lines(self) -> list[str]:
+        out = []
+        for s in self.snapshots:
+            out.append(
+                f"{s['source']} {s['source_version']} — snapshot {s['snapshot_id']} "
+                f"({s['file_name']}, sha256 {s['file_sha256'][:12]}…, ingested "
+                f"{str(s['ingested_at'])[:19]})"
+            )
+        out.append(f"filters: {self.filters}")
+        out.extend(f"cite: {c}" for c in self.citations)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _provenance(con: duckdb.DuckDBPyConnection, f: Filters, where: str,
+                params: list[Any]) -> Provenance:
+    snaps = con.execute(f"""
+        SELECT snapshot_id, source, source_version, version_basis, file_name, file_sha256,
+               CAST(ingested_at AS VARCHAR) AS ingested_at, mode
+        FROM snapshots WHERE snapshot_id IN (SELECT DISTINCT snapshot_id FROM events
+                                             WHERE {where})
+        ORDER BY snapshot_id
+    """, params).fetchall()
+    keys = ["snapshot_id", "source", "source_version", "version_basis", "file_name",
+            "file_sha256", "ingested_at", "mode"]
+    rows = [dict(zip(keys, r, strict=True)) for r in snaps]
+    sources = sorted({r["source"] for r in rows})
+    return Provenance(f.describe(), rows, [CITATIONS[s] for s in sources])
+
+
+PUBLIC_COLUMNS = [
+    "event_uid", "source", "source_version", "snapshot_id", "date_start", "date_end", "year",
+    "date_precision", "country_iso3", "admin1", "admin2", "location", "latitude", "longitude",
+    "geo_precision", "category", "category_raw", "sub_category_raw", "civilian_targeting",
+    "actor1_raw", "actor2_raw", "assoc_actor1_raw", "assoc_actor2_raw", "fatalities_best",
+    "fatalities_low", "fatalities_high", "fatalities_civilians",
+]
+
+
+def query_events(
+    filters: Filters,
+    *,
+    db_path: Path | None = None,
+    limit: int | None = None,
+    audience: Audience = "local",
+) -> tuple[pd.DataFrame, Provenance]:
+    """Events matching ``filters``. ``audience='public'`` never returns ACLED rows.
+
+    ACLED's terms allow the registered user to work with the rows locally but forbid
+    redistributing them; every public surface (API, web, reports) must pass ``public``.
+    """
+    f = filters.normalised()
+    if audience == "public":
+        if f.sources and set(f.sources) <= {"acled"}:
+            raise ConfigError(
+                "ACLED event rows cannot be published", field="source",
+                hint="ask for aggregates (sahel summary) or use UCDP events",
+            )
+        f.sources = [s for s in (f.sources or list(SOURCES)) if s != "acled"]
+    con = connect(db_path, read_only=True)
+    try:
+        where, params = f.where()
+        sql = (f"SELECT {', '.join(PUBLIC_COLUMNS)} FROM events WHERE {where} "
+               "ORDER BY date_start, event_uid")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        df = con.execute(sql, params).df()
+        return df, _provenance(con, f, where, params)
+    finally:
+        con.close()
+
+
+def summary(filters: Filters, *, db_path: Path | None = None,
+            by: Literal["year", "month"] = "year") -> tuple[pd.DataFrame, Provenance]:
+    """Events and fatalities (low/best/high) per source, country and year (or month).
+
+    Fatalities are summed over events that report them; ``events_without_fatalities`` says
+    how many events had none reported (e.g. the ACLED 7-column extract), so a NULL is never
+    read as zero.
+    """
+    f = filters.normalised()
+    con = connect(db_path, read_only=True)
+    period = "year" if by == "year" else "strftime(date_start, '%Y-%m')"
+    try:
+        where, params = f.where()
+        df = con.execute(f"""
+            SELECT source, country_iso3, {period} AS {by},
+                   count(*) AS events,
+                   sum(fatalities_low) AS fatalities_low,
+                   sum(fatalities_best) AS fatalities_best,
+                   sum(fatalities_high) AS fatalities_high,
+                   count(*) FILTER (WHERE fatalities_best IS NULL) AS events_without_fatalities,
+                   count(*) FILTER (WHERE civilian_targeting) AS civilian_targeting_events,
+                   string_agg(DISTINCT source_version, ', ') AS versions
+            FROM events WHERE {where}
+            GROUP BY ALL ORDER BY source, country_iso3, {by}
+        """, params).df()
+        return df, _provenance(con, f, where, params)
+    finally:
+        con.close()
+
+
+def list_snapshots(*, db_path: Path | None = None) -> pd.DataFrame:
+    con = connect(db_path, read_only=True)
+    try:
+        return con.execute("""
+            SELECT snapshot_id, source, source_version, layout, file_name,
+                   left(file_sha256, 12) AS sha256, CAST(ingested_at AS VARCHAR)[:19] AS ingested_at,
+                   mode, rows_read, rows_loaded, rows_rejected, events_new, events_revised,
+                   events_unchanged, events_deleted, version_basis, notes
+            FROM snapshots ORDER BY snapshot_id
+        """).df()
+    finally:
+        con.close()
+
+
+def _layout_by_name(name: str) -> Layout:
+    for lay in (*ucdp.LAYOUTS, *acled.LAYOUTS):
+        if lay.name == name:
+            return lay
+    raise NotFoundError(f"unknown layout {name!r}")
+
+
+def raw_rows(event_uid: str, *, db_path: Path | None = None,
+             audience: Audience = "local") -> list[dict[str, Any]]:
+    """The source row(s) of every stored version of ``event_uid``, read from the archive.
+
+    Lossless: the archived file is the original bytes (sha256-checked at ingest).
+    """
+    if audience == "public" and event_uid.startswith("acled:"):
+        raise ConfigError("ACLED source rows cannot be published",
+                          hint="use derived aggregates instead")
+    import tempfile
+
+    con = connect(db_path, read_only=True)
+    try:
+        versions = con.execute("""
+            SELECT e.snapshot_id, e.source_id, s.archive_path, s.layout, s.file_name,
+                   s.file_sha256, e.retired_by
+            FROM events e JOIN snapshots s USING (snapshot_id)
+            WHERE e.event_uid = ? ORDER BY e.snapshot_id
+        """, [event_uid]).fetchall()
+        if not versions:
+            raise NotFoundError(f"no event {event_uid!r} in the store",
+                                hint="event ids look like ucdp_ged:339334 or acled:MLI4682")
+        out: list[dict[str, Any]] = []
+        for sid, source_id, archive, layout_name, file_name, sha, retired in versions:
+            layout = _layout_by_name(layout_name)
+            with tempfile.TemporaryDirectory() as work:
+                sf = open_source(Path(archive), Path(work))
+                rel = sf.read_csv_sql()
+                col = layout.id_column
+                if col is None:
+                    raise NotFoundError(
+                        f"{layout.description} has no ids; raw rows cannot be addressed",
+                        hint=f"open the archived file {archive}",
+                    )
+                rows = con.execute(
+                    f"SELECT * FROM {rel} WHERE trim(\"{col}\") = ?", [source_id]
+                ).df()
+            for rec in rows.to_dict(orient="records"):
+                out.append({"snapshot_id": sid, "file": file_name, "sha256": sha,
+                            "current": retired is None,
+                            "row": json.loads(json.dumps(rec, default=str))})
+        return out
+    finally:
+        con.close()
