@@ -19,7 +19,7 @@ from sahel.errors import ArchiveError, EncodingError, InputError, RowError
 from sahel.events import acled, ucdp
 from sahel.events.countries import to_iso3
 from sahel.events.layouts import Layout, detect_layout, quote, select_sql
-from sahel.events.reader import SourceFile, locate_lines
+from sahel.events.reader import SourceFile, find_encoding_error, locate_lines, record_line
 
 ALL_LAYOUTS: list[Layout] = [*ucdp.LAYOUTS, *acled.LAYOUTS]
 STAGE = "_incoming"
@@ -59,16 +59,25 @@ class Staged:
 
 
 def _translate_duckdb(exc: duckdb.Error, sf: SourceFile) -> InputError:
+    sf.verify()  # a truncated gzip explains any parse error after the cut
     text = str(exc)
-    m = re.search(r"(?:CSV Error on Line|line)[:\s]+(\d+)", text, flags=re.IGNORECASE)
-    line = int(m.group(1)) if m else None
+    m = re.search(r"CSV Error on Line:\s*(\d+)", text)
+    line = record_line(sf, int(m.group(1))) if m else None
     first = text.splitlines()[0] if text else type(exc).__name__
-    if "unicode" in text.lower() or "utf-8" in text.lower():
+    # classify on DuckDB's own words only: the echoed row and the file path may contain anything
+    own = "\n".join(
+        ln for ln in text.splitlines()
+        if not ln.lstrip().startswith(("Original Line:", "file =", "file=")) and str(sf.path) not in ln
+        and str(sf.read_path) not in ln
+    ).lower()
+    bad = (find_encoding_error(sf)
+           if "invalid unicode" in own or isinstance(exc, duckdb.InternalException) else None)
+    if bad is not None:
         return EncodingError(
-            "the file is not valid UTF-8 text", file=sf.path, line=line,
+            f"byte {bad[1]:#x} is not valid {sf.encoding}", file=sf.path, line=bad[0],
             hint="pass --encoding latin-1 (or utf-16) if the file was saved that way",
         )
-    if any(w in text.lower() for w in ("gzip", "decompress", "zlib", "inflate")):
+    if any(w in own for w in ("gzip", "decompress", "zlib", "inflate")):
         return ArchiveError(
             f"the compressed file is truncated or damaged ({first})", file=sf.path,
             hint="download or copy the file again",
@@ -84,8 +93,9 @@ def _translate_duckdb(exc: duckdb.Error, sf: SourceFile) -> InputError:
     )
 
 
-def _relation(sf: SourceFile, layout: Layout, *, store_rejects: bool) -> str:
-    rel = sf.read_csv_sql(store_rejects=store_rejects)
+def _relation(sf: SourceFile, layout: Layout, *, store_rejects: bool,
+              ignore_errors: bool = False) -> str:
+    rel = sf.read_csv_sql(store_rejects=store_rejects, ignore_errors=ignore_errors)
     if sf.hxl and layout.id_column:
         col = quote(layout.id_column)
         return f"(SELECT * FROM {rel} WHERE NOT starts_with(coalesce({col}, ''), '#'))"
@@ -106,7 +116,7 @@ def _group_actor_rows(con: duckdb.DuckDBPyConnection) -> None:
     """
     cols = [r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()]
     keep = [c for c in cols if c not in ("actor1_raw", "assoc_actor1_raw", "_inter",
-                                         "_interaction", "row_hash", "_errors", "source_id")]
+                                         "_interaction", "_errors", "source_id")]
     firsts = ", ".join(f"any_value({quote(c)}) AS {quote(c)}" for c in keep)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {STAGE} AS
@@ -115,7 +125,6 @@ def _group_actor_rows(con: duckdb.DuckDBPyConnection) -> None:
                    any_value(_interaction) AS _interaction,
                    list(struct_pack(a := actor1_raw, aa := assoc_actor1_raw, i := _inter)
                         ORDER BY actor1_raw) AS actors,
-                   hash(list_sort(list(row_hash))) AS row_hash,
                    flatten(list(_errors)) AS _errors
             FROM {STAGE} GROUP BY source_id
         ), a1 AS (
@@ -156,10 +165,12 @@ def _map_countries(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str
 
 
 def _handle_duplicates(con: duckdb.DuckDBPyConnection) -> int:
-    dups = con.execute(
-        f"SELECT source_id, count(DISTINCT row_hash) FROM {STAGE} WHERE source_id IS NOT NULL "
-        "GROUP BY source_id HAVING count(*) > 1"
-    ).fetchall()
+    dups = con.execute(f"""
+        SELECT source_id, count(DISTINCT hash(t)) FROM {STAGE} AS t
+        WHERE source_id IN (SELECT source_id FROM {STAGE} WHERE source_id IS NOT NULL
+                            GROUP BY source_id HAVING count(*) > 1)
+        GROUP BY source_id
+    """).fetchall()
     if not dups:
         return 0
     conflicting = [d for d, h in dups if h > 1]
@@ -186,13 +197,19 @@ def _handle_duplicates(con: duckdb.DuckDBPyConnection) -> int:
 def _problems(con: duckdb.DuckDBPyConnection, sf: SourceFile, layout: Layout,
               limit: int | None) -> list[RowProblem]:
     sql = f"SELECT _locator, _errors FROM {STAGE} WHERE len(_errors) > 0"
-    rows = con.execute(sql + (f" LIMIT {limit}" if limit else "")).fetchall()
+    rows = con.execute(sql + " ORDER BY rowid" + (f" LIMIT {limit}" if limit else "")).fetchall()
     lines = locate_lines(sf, _locator_column(layout, sf), [r[0] or "" for r in rows])
+    seen: dict[str, int] = {}
     out: list[RowProblem] = []
     for locator, errors in rows:
+        key = locator or ""
+        k = seen.get(key, 0)
+        seen[key] = k + 1
+        found = lines.get(key, [])
+        line = found[k] if k < len(found) else (found[-1] if found else None)
         for err in errors:
             fld, _, problem = err.partition("\t")
-            out.append(RowProblem(lines.get(locator or ""), fld, problem, locator))
+            out.append(RowProblem(line, fld, problem, locator))
     return out
 
 
@@ -200,16 +217,16 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, path: Path) -
     """Rejected rows with line, field and problem, and the raw values, for the user to fix."""
     sf, layout = staged.sf, staged.layout
     problems = _problems(con, sf, layout, limit=None)
-    by_locator: dict[str, list[RowProblem]] = {}
+    by_locator: dict[str, dict[int | None, list[RowProblem]]] = {}
     for p in problems:
-        by_locator.setdefault(p.locator or "", []).append(p)
+        by_locator.setdefault(p.locator or "", {}).setdefault(p.line, []).append(p)
     loc_col = _locator_column(layout, sf)
     raw_rows: list[tuple[Any, ...]] = []
     if loc_col and by_locator:
         con.execute("CREATE OR REPLACE TEMP TABLE _bad_ids (v VARCHAR)")
         con.executemany("INSERT INTO _bad_ids VALUES (?)", [[k] for k in by_locator])
         raw_rows = con.execute(
-            f"SELECT * FROM {_relation(sf, layout, store_rejects=False)} src "
+            f"SELECT * FROM {_relation(sf, layout, store_rejects=False, ignore_errors=True)} src "
             f"WHERE coalesce(trim({quote(loc_col)}), '') IN (SELECT v FROM _bad_ids)"
         ).fetchall()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -217,17 +234,21 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, path: Path) -
         w = csv.writer(fh)
         w.writerow(["line", "field", "problem", *sf.columns])
         idx = sf.columns.index(loc_col) if loc_col else None
-        seen: set[str] = set()
-        for raw in raw_rows:
+        nth: dict[str, int] = {}
+        for raw in raw_rows:  # file order: the k-th row with an id pairs with its k-th line
             key = (str(raw[idx]).strip() if idx is not None and raw[idx] is not None else "")
-            for p in by_locator.get(key, []) if key not in seen else []:
+            groups = list(by_locator.get(key, {}).values())
+            k = nth.get(key, 0)
+            nth[key] = k + 1
+            for p in groups[k] if k < len(groups) else []:
                 w.writerow([p.line or "", p.field, p.problem, *raw])
-            seen.add(key)
         if staged.parse_rejects:
             for line, message, csv_line in con.execute(
-                "SELECT line, error_message, csv_line FROM reject_errors ORDER BY line"
+                "SELECT line, first(error_message ORDER BY column_idx), first(csv_line) "
+                "FROM reject_errors GROUP BY line ORDER BY line"
             ).fetchall():
-                w.writerow([line, "(row)", f"malformed CSV row: {message}", csv_line])
+                w.writerow([record_line(sf, int(line)) or line, "(row)",
+                            f"malformed CSV row: {message}", csv_line])
     staged.rejects_path = path
 
 
@@ -259,6 +280,7 @@ def stage_file(
         con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS {sql}")
     except duckdb.Error as exc:
         raise _translate_duckdb(exc, sf) from exc
+    sf.verify()
     parse_rejects = 0
     if skip_bad_rows:
         got = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()

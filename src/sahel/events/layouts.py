@@ -159,7 +159,11 @@ def checks_sql(name: str, f: Field, layout: Layout, today: date) -> list[str]:
 
 
 def select_sql(layout: Layout, relation: str, today: date, extra: list[str] | None = None) -> str:
-    """One select over ``relation`` (alias ``src``): canonical values, checks and row hash."""
+    """One select over ``relation`` (alias ``src``): canonical values and row checks.
+
+    No hash of the raw row here: hashing all source columns (long article texts) would double
+    the cost of the pass; revisions are detected on the canonical values at insert time.
+    """
     parts: list[str] = list(extra or [])
     checks: list[str] = []
     for name, f in layout.fields.items():
@@ -177,7 +181,6 @@ def select_sql(layout: Layout, relation: str, today: date, extra: list[str] | No
     code_col = layout.country_code
     parts.append(f"{_text(name_col) if name_col else 'NULL'} AS country_key_name")
     parts.append(f"{_text(code_col) if code_col else 'NULL'} AS country_key_code")
-    parts.append("hash(src) AS row_hash")
     errors = f"list_filter([{', '.join(checks)}]::VARCHAR[], x -> x IS NOT NULL)" if checks else (
         "[]::VARCHAR[]"
     )

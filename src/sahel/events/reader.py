@@ -42,14 +42,27 @@ class SourceFile:
 
     @property
     def sha256(self) -> str:
+        self.verify()
         return self.sha256_future.result()
+
+    def verify(self) -> None:
+        """Raise ArchiveError if a gzip file turned out truncated or damaged."""
+        if self.compression != "gzip":
+            return
+        try:
+            self.sha256_future.result()
+        except zlib.error:
+            pass
+        problem = self.sha256_future.gzip_problem
+        if problem:
+            raise ArchiveError(problem, file=self.path, hint="download or copy the file again")
 
     @property
     def data_line_offset(self) -> int:
         """Line number of the first data row, minus one."""
         return 2 if self.hxl else 1
 
-    def read_csv_sql(self, *, store_rejects: bool = False) -> str:
+    def read_csv_sql(self, *, store_rejects: bool = False, ignore_errors: bool = False) -> str:
         cols = ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in self.columns)
         enc = {"utf-8": "utf-8", "latin-1": "latin-1", "utf-16": "utf-16"}[self.encoding]
         delim = self.delimiter.replace("'", "''")
@@ -68,25 +81,43 @@ class SourceFile:
         ]
         if store_rejects:
             opts.append("store_rejects = true")
+        elif ignore_errors:
+            opts.append("ignore_errors = true")
         return f"read_csv({', '.join(opts)})"
 
 
 class _Hasher:
-    """sha256 of a file, computed in a thread while DuckDB parses it (hashlib frees the GIL)."""
+    """sha256 of a file, computed in a thread while DuckDB parses it (hashlib frees the GIL).
 
-    def __init__(self, path: Path) -> None:
+    For gzip files the same pass also inflates the stream to its end, so a truncated file is
+    caught (DuckDB would otherwise stop quietly at the cut and load a partial file).
+    """
+
+    def __init__(self, path: Path, *, gzip_check: bool = False) -> None:
         self._digest: str | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self.gzip_problem: str | None = None
+        self._thread = threading.Thread(target=self._run, args=(path, gzip_check), daemon=True)
         self._thread.start()
 
-    def _run(self, path: Path) -> None:
+    def _run(self, path: Path, gzip_check: bool) -> None:
         try:
             h = hashlib.sha256()
+            inflate = zlib.decompressobj(wbits=47) if gzip_check else None
             with path.open("rb") as fh:
                 while chunk := fh.read(1 << 22):
                     h.update(chunk)
+                    if inflate is not None and not inflate.eof:
+                        inflate.decompress(chunk, 1 << 16)
+                        while inflate.unconsumed_tail and not inflate.eof:
+                            inflate.decompress(inflate.unconsumed_tail, 1 << 16)
+            if inflate is not None and not inflate.eof:
+                self.gzip_problem = "the gzip stream ends before its end marker (truncated)"
             self._digest = h.hexdigest()
+        except zlib.error as exc:
+            self.gzip_problem = f"the gzip stream is damaged ({exc})"
+            self._digest = None
+            self._error = exc
         except BaseException as exc:  # re-raised in result()
             self._error = exc
 
@@ -165,7 +196,6 @@ def open_source(path: Path, workdir: Path, *, encoding: str = "utf-8") -> Source
             f"unsupported encoding {encoding!r}", field="--encoding",
             hint=f"use one of {', '.join(SUPPORTED_ENCODINGS)}",
         )
-    hasher = _Hasher(path)
     size = path.stat().st_size
     if size == 0:
         raise InputError("the file is empty", file=path, hint="download or export it again")
@@ -178,6 +208,7 @@ def open_source(path: Path, workdir: Path, *, encoding: str = "utf-8") -> Source
         compression = "gzip"
     elif path.suffix.lower() == ".zip":
         raise ArchiveError("not a zip file", file=path, hint="download it again")
+    hasher = _Hasher(path, gzip_check=compression == "gzip")
     lines = _first_lines(read_path, compression, encoding)
     if not lines or not lines[0].strip():
         raise InputError("the first line (header) is empty", file=path, line=1,
@@ -204,8 +235,8 @@ def open_source(path: Path, workdir: Path, *, encoding: str = "utf-8") -> Source
     )
 
 
-def locate_lines(sf: SourceFile, column: str | None, values: list[str]) -> dict[str, int]:
-    """File line numbers of the first rows whose ``column`` equals each of ``values``.
+def locate_lines(sf: SourceFile, column: str | None, values: list[str]) -> dict[str, list[int]]:
+    """File line numbers of the rows whose ``column`` equals each of ``values`` (in file order).
 
     Only used on the error path (a few rows), so a plain csv scan is fine; it counts physical
     lines, so multi-line quoted fields are located correctly.
@@ -214,9 +245,8 @@ def locate_lines(sf: SourceFile, column: str | None, values: list[str]) -> dict[
         return {}
     idx = sf.columns.index(column)
     wanted = set(values)
-    found: dict[str, int] = {}
-    opener = gzip.open if sf.compression == "gzip" else open
-    with opener(sf.read_path, "rt", encoding=sf.encoding, newline="", errors="replace") as fh:
+    found: dict[str, list[int]] = {}
+    with _text_stream(sf) as fh:
         reader = csv.reader(fh, delimiter=sf.delimiter)
         start_line = 1
         for n, row in enumerate(reader):
@@ -224,9 +254,54 @@ def locate_lines(sf: SourceFile, column: str | None, values: list[str]) -> dict[
                 start_line = reader.line_num + 1
                 continue
             value = row[idx].strip() if idx < len(row) else ""
-            if value in wanted and value not in found:
-                found[value] = start_line
-                if len(found) == len(wanted):
-                    break
+            if value in wanted:
+                found.setdefault(value, []).append(start_line)
             start_line = reader.line_num + 1
     return found
+
+
+def _text_stream(sf: SourceFile) -> io.TextIOWrapper:
+    if sf.compression == "gzip":
+        return io.TextIOWrapper(gzip.open(sf.read_path, "rb"), encoding=sf.encoding,
+                                newline="", errors="replace")
+    return open(sf.read_path, encoding=sf.encoding, newline="", errors="replace")  # noqa: SIM115
+
+
+def record_line(sf: SourceFile, record: int) -> int | None:
+    """Physical line where CSV record ``record`` (1 = header) starts.
+
+    DuckDB numbers malformed rows by record; quoted fields spanning lines (UCDP articles) make
+    that differ from the line a user sees in an editor.
+    """
+    try:
+        with _text_stream(sf) as fh:
+            reader = csv.reader(fh, delimiter=sf.delimiter)
+            start, n = 1, 0
+            for n, _row in enumerate(reader, start=1):
+                if n == record:
+                    return start
+                start = reader.line_num + 1
+            return start if n + 1 == record else None
+    except (csv.Error, OSError, EOFError):
+        return None
+
+
+def find_encoding_error(sf: SourceFile) -> tuple[int, int] | None:
+    """(line, byte) of the first byte that is not valid in ``sf.encoding``, or None.
+
+    Error path only: DuckDB reports bad bytes inconsistently (sometimes an internal error), so
+    we locate them ourselves to name the line.
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(sf.encoding)()
+    line = 1
+    opener = gzip.open if sf.compression == "gzip" else open
+    with opener(sf.read_path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk[: exc.start].count(b"\n"), chunk[exc.start]
+            line += chunk.count(b"\n")
+    return None
