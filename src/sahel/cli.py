@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import pandas as pd
 import typer
@@ -109,13 +109,15 @@ def ingest_ucdp(
     if download:
         from sahel.events.clients.ucdp_download import download_ucdp
 
-        got = download_ucdp("candidate" if download.count(".") >= 2 else "ged", download, settings.downloads, settings=settings)
+        kind: Literal["ged", "candidate"] = "candidate" if download.count(".") >= 2 else "ged"
+        got = download_ucdp(kind, download, settings.downloads, settings=settings)
         paths.append(got.path)
     if api:
         from sahel.events.clients.ucdp_api import UcdpApiClient
 
         params = {"Country": country} if country else None
-        target = settings.downloads / f"ucdp_api_ged{api.replace('.', '')}_{country or 'all'}.csv"
+        name = f"ucdp_api_ged{api.replace('.', '')}_{country or 'all'}.csv"
+        target = settings.downloads / name
         fetched = UcdpApiClient(settings).fetch_to_csv(target, "gedevents", api, params)
         paths.append(fetched.path)
         source_version = source_version or api
@@ -326,17 +328,14 @@ def settings() -> None:
     out.print(df_table(pd.DataFrame(rows), title="environment"))
 
 
-def _mount_registry() -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("sahel.registry.cli") is None:  # TEMP until registry lands
-        return
+def _mount_subapps() -> None:
+    """Each domain keeps its own thin sub-app; the root only mounts them."""
     from sahel.registry.cli import app as registry_app
 
     app.add_typer(registry_app, name="registry")
 
 
-_mount_registry()
+_mount_subapps()
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ settings fixed (no sniffing), so a malformed row is an error and not a shifted c
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import hashlib
@@ -49,10 +50,8 @@ class SourceFile:
         """Raise ArchiveError if a gzip file turned out truncated or damaged."""
         if self.compression != "gzip":
             return
-        try:
+        with contextlib.suppress(zlib.error):  # the problem is recorded below
             self.sha256_future.result()
-        except zlib.error:
-            pass
         problem = self.sha256_future.gzip_problem
         if problem:
             raise ArchiveError(problem, file=self.path, hint="download or copy the file again")
@@ -264,7 +263,7 @@ def _text_stream(sf: SourceFile) -> io.TextIOWrapper:
     if sf.compression == "gzip":
         return io.TextIOWrapper(gzip.open(sf.read_path, "rb"), encoding=sf.encoding,
                                 newline="", errors="replace")
-    return open(sf.read_path, encoding=sf.encoding, newline="", errors="replace")  # noqa: SIM115
+    return open(sf.read_path, encoding=sf.encoding, newline="", errors="replace")
 
 
 def record_line(sf: SourceFile, record: int) -> int | None:

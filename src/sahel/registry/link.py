@@ -106,6 +106,9 @@ class ActorMatcher:
         candidates: list[str] = []
         period = _PERIOD.match(name)
         if period:
+            # a named unit wins over its parent force: "... (2000-) Wagner Group" is Wagner
+            if period.group("unit"):
+                candidates.append(period.group("unit"))
             candidates.append(period.group("base"))
         for text in [name, *candidates]:
             acronym = _ACRONYM.match(text)
@@ -307,6 +310,62 @@ def unmapped_names(events: pd.DataFrame, matcher: ActorMatcher, top: int = 25) -
     return grouped.sort_values(["fatalities", "events"], ascending=False).head(top)
 
 
+def annotate_events(events: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """Add registry columns for actor1 and actor2: ``*_id``, ``*_kind``, ``*_group`` and
+    ``*_partner`` (the foreign partner's top-level sponsor, e.g. Wagner → rus, Barkhane → fra).
+
+    This is what lets analyses group events by perpetrator group or by partner; the raw names
+    stay as they are.
+    """
+    matcher = ActorMatcher.from_registry(registry)
+    out = events.copy()
+    for side in ("actor1", "actor2"):
+        names = out[f"{side}_raw"]
+        ids = [matcher.match(str(n)) if _present(n) else None for n in names]
+        actors = [registry.actors.get(i) if i else None for i in ids]
+        out[f"{side}_id"] = ids
+        out[f"{side}_kind"] = [a.kind.value if a else None for a in actors]
+        groups = [a.group if a else None for a in actors]
+        out[f"{side}_group"] = [g.value if g else None for g in groups]
+        out[f"{side}_partner"] = [
+            _sponsor(registry, a.id) if a and g and g.value == "foreign_partner" else None
+            for a, g in zip(actors, groups, strict=True)
+        ]
+    return out
+
+
+def _sponsor(registry: Registry, actor_id: str) -> str:
+    """Top of the parent chain (the state or organisation behind a mission, operation, PMC)."""
+    seen: set[str] = set()
+    node = registry.actors.get(actor_id)
+    while node is not None and node.parent is not None and node.id not in seen:
+        seen.add(node.id)
+        node = registry.actors.get(node.parent.actor)
+    return node.id if node is not None else actor_id
+
+
+def events_by_group(events: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """Events and fatalities (best) per source and perpetrator group *involved*.
+
+    An event counts once for each distinct group among its primary actors (so the rows of one
+    source do not sum to its total). ``unmapped`` collects names the registry does not know.
+    """
+    frame = annotate_events(events, registry)
+    frame["fat"] = pd.to_numeric(frame["fatalities_best"], errors="coerce").fillna(0)
+    rows: list[dict[str, object]] = []
+    for record in frame.to_dict("records"):
+        groups: set[str] = set()
+        for side in ("actor1", "actor2"):
+            if _present(record[f"{side}_raw"]):
+                group = record[f"{side}_group"]
+                groups.add(group if isinstance(group, str) else "unmapped")
+        rows.extend({"source": record["source"], "group": g, "fat": record["fat"]} for g in groups)
+    long = pd.DataFrame(rows, columns=["source", "group", "fat"])
+    out = long.groupby(["source", "group"], as_index=False).agg(
+        events=("fat", "size"), fatalities=("fat", "sum"))
+    return out.sort_values(["source", "fatalities"], ascending=[True, False]).reset_index(drop=True)
+
+
 def link_report(
     con: duckdb.DuckDBPyConnection | pd.DataFrame,
     registry: Registry,
@@ -369,7 +428,8 @@ def read_event_file(path: str | Path) -> pd.DataFrame:
     """
     file = Path(path)
     try:
-        head = file.open(encoding="utf-8", errors="replace").readline()
+        with file.open(encoding="utf-8", errors="replace") as handle:
+            head = handle.readline()
     except OSError as exc:
         raise InputError(f"cannot read {file}: {exc}", file=file) from exc
     sep = ";" if head.count(";") > head.count(",") else ","
@@ -395,9 +455,9 @@ def read_event_file(path: str | Path) -> pd.DataFrame:
             frame = frame.iloc[1:]
         if "country" in frame.columns:
             iso = {name: _iso3(str(name)) for name in frame["country"].dropna().unique()}
-            countries = frame["country"].map(iso)
+            countries: pd.Series | None = frame["country"].map(iso)
         else:
-            countries = frame.get("iso3")
+            countries = frame["iso3"] if "iso3" in frame.columns else None
         return pd.DataFrame(
             {
                 "source": "acled",

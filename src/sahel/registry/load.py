@@ -190,7 +190,7 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
         problems.append(Problem("yaml", f"not UTF-8 text: {exc}", path, hint="save as UTF-8"))
         return None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -293,7 +293,10 @@ def read_registry(root: str | Path | None = None) -> tuple[Registry, list[Proble
     if doc_path.is_file():
         raw = _read_yaml(doc_path, problems)
         docs = raw.get("documents") if isinstance(raw, dict) else None
-        for index, item in enumerate(docs or []):
+        if not isinstance(docs, LineList):
+            docs = LineList()
+            docs.item_lines = []
+        for index, item in enumerate(docs):
             doc = _validate_record(Document, item, doc_path, problems)
             if doc is not None:
                 reg.documents[doc.id] = doc

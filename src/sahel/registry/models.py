@@ -98,7 +98,7 @@ class FuzzyDate(_Strict):
     def first(self) -> dt.date:
         """First day of the period (used for 'active on' arithmetic)."""
         parts = [int(p) for p in self.value.split("-")]
-        year, month, day = (parts + [1, 1])[:3]
+        year, month, day = [*parts, 1, 1][:3]
         return dt.date(year, month, day)
 
     @property

@@ -8,6 +8,7 @@ file, the YAML line, the field and the fix.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 from sahel.registry.load import Problem, Registry, locate, read_registry
 from sahel.registry.models import ActorKind, FuzzyDate, Source
 from sahel.registry.names import normalise_name
+
+_WS = re.compile(r"\s+")
 
 
 @dataclass
@@ -178,9 +181,8 @@ def _check_actors(reg: Registry) -> Iterator[Problem]:
 def _check_aliases(reg: Registry) -> Iterator[Problem]:
     owners: dict[str, tuple[str, str]] = {}
     for actor in reg.actors.values():
-        names = [(actor.name, ["name"])] + [
-            (alias.name, ["aliases", i]) for i, alias in enumerate(actor.aliases)
-        ]
+        names: list[tuple[str, list[int | str]]] = [(actor.name, ["name"])]
+        names += [(alias.name, ["aliases", i]) for i, alias in enumerate(actor.aliases)]
         for name, loc in names:
             key = normalise_name(name)
             owner = owners.get(key)
@@ -252,15 +254,56 @@ def _check_events(reg: Registry) -> Iterator[Problem]:
         yield from _check_sources(reg, "events", event.id, event.sources, required=True)
 
 
-def check(root: str | Path | None = None) -> CheckReport:
-    """Run every registry check; never raises for content problems (see ``raise_if_failed``)."""
+def _flat(text: str) -> str:
+    return _WS.sub(" ", normalise_name(text)).strip()
+
+
+def check_quotes(reg: Registry, seeds: Path) -> Iterator[Problem]:
+    """Every ``quote`` attributed to a document must occur verbatim in that document's text.
+
+    Comparison ignores case, accents, quote styles and line breaks (the seed texts are PDF
+    extractions), nothing else. Documents without a ``file`` are skipped.
+    """
+    texts: dict[str, str] = {}
+    for doc in reg.documents.values():
+        if doc.file is None:
+            continue
+        path = seeds / doc.file
+        if not path.is_file():
+            yield Problem("missing_document", f"document {doc.id} file not found: {path}",
+                          reg.origins[("documents", doc.id)].file, None, "file",
+                          hint="pass --seeds PATH to the folder holding the seed texts")
+            continue
+        texts[doc.id] = _flat(path.read_text(encoding="utf-8"))
+    for section in ("actors", "ties", "events"):
+        records: dict[str, Any] = getattr(reg, section)
+        for record_id, record in records.items():
+            for index, source in enumerate(record.sources):
+                text = texts.get(source.doc or "")
+                if text is None or source.quote is None:
+                    continue
+                if _flat(source.quote) not in text:
+                    yield _problem(
+                        reg, section, record_id, ["sources", index, "quote"], "quote_not_found",
+                        f"quote not found verbatim in doc {source.doc}: {source.quote[:60]!r}",
+                        "copy the quote exactly from the document (line breaks may differ)",
+                    )
+
+
+def check(root: str | Path | None = None, seeds: str | Path | None = None) -> CheckReport:
+    """Run every registry check; never raises for content problems (see ``raise_if_failed``).
+
+    With ``seeds`` (the folder of the seed texts) quotes are also checked against the documents.
+    """
     reg, problems = read_registry(root)
     report = CheckReport(root=reg.root, problems=list(problems), registry=reg)
     for checker in (_check_actors, _check_aliases, _check_ties, _check_events):
         report.problems.extend(checker(reg))
+    if seeds is not None:
+        report.problems.extend(check_quotes(reg, Path(seeds)))
     return report
 
 
-def check_registry(root: str | Path | None = None) -> CheckReport:
+def check_registry(root: str | Path | None = None, seeds: str | Path | None = None) -> CheckReport:
     """Public name of :func:`check` (what ``sahel registry check`` calls)."""
-    return check(root)
+    return check(root, seeds)

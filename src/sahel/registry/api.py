@@ -1,0 +1,256 @@
+"""Public entry points of the registry: one function per CLI command (and, later, per route).
+
+Why a separate module: the CLI must stay thin (parse, call one function, render), and the same
+calls will back the API and the dashboard. Each function loads what it needs — the validated
+registry, generated ties when asked — and returns data, never text for a terminal (except the
+network serialisations, whose text *is* the product).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from sahel.errors import InputError, NotFoundError, StoreError
+from sahel.registry.alignment import AlignmentReport, alignment_report
+from sahel.registry.classify import classify_tie, horizontality, load_capabilities
+from sahel.registry.importers.atop import import_atop
+from sahel.registry.importers.common import ImportResult
+from sahel.registry.importers.coups import CoupCheck, check_coups
+from sahel.registry.importers.sipri import import_sipri
+from sahel.registry.link import SAHEL_ISO3, ActorMatcher, link_report, link_report_from_files
+from sahel.registry.load import Registry, load_registry
+from sahel.registry.models import Actor, FuzzyDate
+from sahel.registry.network import (
+    Format,
+    NetworkDiff,
+    TimelineEntry,
+    descendants,
+    diff,
+    network_at,
+    render_network,
+    source_labels,
+    timeline,
+)
+from sahel.registry.validate import CheckReport, check_registry
+from sahel.settings import get_settings
+
+Include = Literal["sipri", "atop"]
+
+__all__ = [
+    "CheckReport",
+    "actor_timeline",
+    "alignment",
+    "atop_import",
+    "check_registry",
+    "coups_check",
+    "link_coverage",
+    "network_changes",
+    "network_export",
+    "open_registry",
+    "parse_day",
+    "resolve_actor",
+    "sipri_import",
+    "tie_table",
+]
+
+
+def parse_day(text: str) -> dt.date:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` → the first day of that period."""
+    try:
+        return FuzzyDate.model_validate(text).first
+    except ValueError as exc:
+        raise InputError(f"not a date: {text!r}", field="date",
+                         hint="write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2023-07-26)") from exc
+
+
+def open_registry(root: str | Path | None = None, include: Sequence[Include] = ()) -> Registry:
+    """The validated curated registry, plus generated SIPRI/ATOP ties when ``include`` asks."""
+    registry = load_registry(root)
+    for name in include:
+        result = import_sipri(registry) if name == "sipri" else import_atop(registry)
+        registry = registry.with_ties(result.ties, result.actors)
+    return registry
+
+
+def resolve_actor(registry: Registry, text: str) -> Actor:
+    """An actor by id, or by any of its names and aliases (UCDP/ACLED strings included)."""
+    if text in registry.actors:
+        return registry.actors[text]
+    if text.lower() in registry.actors:
+        return registry.actors[text.lower()]
+    found = ActorMatcher.from_registry(registry).match(text)
+    if found is None:
+        raise NotFoundError(f"no registry actor named {text!r}",
+                            hint="use an actor id (e.g. mli, wagner) or one of its aliases")
+    return registry.actors[found]
+
+
+def _ego(registry: Registry, actor: str | None) -> Registry:
+    if actor is None:
+        return registry
+    ids = descendants(registry, resolve_actor(registry, actor).id)
+    kept = {k: t for k, t in registry.ties.items() if ids & set(t.actors())}
+    out = registry.with_ties([])
+    out.ties = kept
+    return out
+
+
+def network_export(
+    at: str,
+    fmt: Format = "json",
+    *,
+    root: str | Path | None = None,
+    include: Sequence[Include] = (),
+    actor: str | None = None,
+    sources: bool = False,
+) -> str:
+    """The network on ``at`` as JSON, GraphML or DOT (``sahel registry network``)."""
+    registry = _ego(open_registry(root, include), actor)
+    caps = load_capabilities(get_settings().shared_data)
+    return render_network(registry, network_at(registry, parse_day(at)), fmt,
+                          sources=sources, capabilities=caps)
+
+
+def actor_timeline(
+    actor: str, *, root: str | Path | None = None, sources: bool = False, children: bool = True
+) -> tuple[Actor, list[TimelineEntry]]:
+    """Dated ties and events of an actor (``sahel registry timeline``)."""
+    registry = open_registry(root)
+    found = resolve_actor(registry, actor)
+    return found, timeline(registry, found.id, include_children=children, sources=sources)
+
+
+@dataclass
+class ChangeReport:
+    diff: NetworkDiff
+    registry: Registry
+
+
+def network_changes(
+    before: str,
+    after: str,
+    *,
+    root: str | Path | None = None,
+    include: Sequence[Include] = (),
+    actor: str | None = None,
+) -> ChangeReport:
+    """Ties gained and lost between two dates (``sahel registry diff``)."""
+    registry = open_registry(root, include)
+    ids = descendants(registry, resolve_actor(registry, actor).id) if actor else None
+    return ChangeReport(diff(registry, parse_day(before), parse_day(after), ids), registry)
+
+
+def tie_table(
+    *,
+    root: str | Path | None = None,
+    actor: str | None = None,
+    at: str | None = None,
+    sources: bool = False,
+) -> pd.DataFrame:
+    """Every curated tie with its South–South/North–South/triangular class and horizontality."""
+    registry = _ego(open_registry(root), actor)
+    caps = load_capabilities(get_settings().shared_data)
+    day = parse_day(at) if at else None
+    rows = []
+    for tie in sorted(registry.ties.values(), key=lambda t: (t.start.first, t.id)):
+        if day is not None and not tie.active_on(day):
+            continue
+        kind = classify_tie(registry, tie)
+        horiz = horizontality(registry, tie, caps)
+        row: dict[str, object] = {
+            "id": tie.id,
+            "type": tie.type.value,
+            "parties": ", ".join(f"{p.actor}:{p.role}" for p in tie.parties),
+            "start": str(tie.start),
+            "end": str(tie.end) if tie.end else "",
+            "status": tie.status,
+            "class": kind.kind,
+            "horizontality": horiz.score,
+            **{f"h_{k}": round(horiz.components[k], 3) if k in horiz.components else None
+               for k in ("reciprocity", "autonomy", "parity")},
+        }
+        if sources:
+            row["sources"] = " | ".join(source_labels(registry, tie))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def alignment(
+    states: Sequence[str] = ("MLI", "BFA", "NER"),
+    *,
+    root: str | Path | None = None,
+    start: str = "2010-01",
+    end: str = "2025-12",
+    include: Sequence[Include] = (),
+) -> AlignmentReport:
+    """Monthly partner portfolios, shifts and realignment months (``sahel registry alignment``)."""
+    return alignment_report(open_registry(root, include), states, start, end)
+
+
+def sipri_import(
+    *,
+    root: str | Path | None = None,
+    file: str | Path | None = None,
+    recipients: Sequence[str] | None = None,
+    out: str | Path | None = None,
+    write: bool = True,
+) -> tuple[ImportResult, Path | None]:
+    """SIPRI deals → generated arms-transfer ties, written to a user folder (not the repo)."""
+    result = import_sipri(load_registry(root), file, recipients or None)
+    return result, (result.write(out) if write else None)
+
+
+def atop_import(
+    *,
+    root: str | Path | None = None,
+    file: str | Path | None = None,
+    countries: Sequence[str] | None = SAHEL_ISO3,
+    out: str | Path | None = None,
+    write: bool = True,
+) -> tuple[ImportResult, Path | None]:
+    """ATOP dyad-years → generated alliance ties for ``countries``, written to a user folder."""
+    result = import_atop(load_registry(root), file, countries or None)
+    return result, (result.write(out) if write else None)
+
+
+def coups_check(
+    *, root: str | Path | None = None, file: str | Path | None = None, since: int | None = None
+) -> CoupCheck:
+    """Registry coup events vs Powell & Thyne (``sahel registry check-coups``)."""
+    return check_coups(load_registry(root), file, since)
+
+
+def link_coverage(
+    *,
+    root: str | Path | None = None,
+    db: str | Path | None = None,
+    files: Sequence[str | Path] = (),
+    countries: Sequence[str] | None = SAHEL_ISO3,
+) -> pd.DataFrame:
+    """Share of events and fatalities whose actors map to the registry, per source.
+
+    From event files when ``files`` are given, else from the event store's ``events_current``.
+    """
+    registry = load_registry(root)
+    if files:
+        return link_report_from_files(files, registry, countries)
+    path = Path(db) if db else get_settings().db_path
+    if not path.is_file():
+        raise StoreError(f"event store not found: {path}",
+                         hint="ingest events first, or pass event files with --file")
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return link_report(con, registry, countries)
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot read events_current from {path}: {exc}",
+                         hint="ingest events first, or pass event files with --file") from exc
+    finally:
+        con.close()

@@ -1,0 +1,340 @@
+"""``sahel registry …`` — thin commands over :mod:`sahel.registry.api`.
+
+Each command parses its options, calls one public function, and renders the result with rich
+(or writes JSON/CSV/GraphML/DOT). Errors of the observatory (:class:`SahelError`) are printed to
+stderr with their fix and turned into the error's exit code by :func:`_guard`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sahel.errors import SahelError
+from sahel.registry import api
+from sahel.registry.link import SAHEL_ISO3
+from sahel.registry.network import source_labels
+from sahel.settings import get_settings
+
+app = typer.Typer(
+    help="The security-cooperation registry: validate it, query the network over time, date "
+    "realignments, import SIPRI/ATOP/coups, and link event actors.",
+    no_args_is_help=True,
+)
+_out = Console()
+_err = Console(stderr=True)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+RegistryOpt = Annotated[
+    Path | None,
+    typer.Option("--registry", envvar="SAHEL_REGISTRY",
+                 help="registry folder (default: <repo>/registry)"),
+]
+SourcesOpt = Annotated[bool, typer.Option("--sources", help="print the sources of each tie")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
+IncludeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--include", help="add generated ties: sipri and/or atop (repeatable)"),
+]
+
+
+def _fail(err: SahelError) -> NoReturn:
+    _err.print(err.render(), markup=False, highlight=False)
+    raise typer.Exit(err.exit_code)
+
+
+def _guard(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn SahelError into a message on stderr and the error's exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except SahelError as err:
+            _fail(err)
+
+    return wrapper
+
+
+def _includes(values: list[str] | None) -> list[api.Include]:
+    out: list[api.Include] = []
+    for value in values or []:
+        if value not in ("sipri", "atop"):
+            raise typer.BadParameter(f"unknown dataset {value!r}; use sipri or atop",
+                                     param_hint="--include")
+        out.append(value)  # type: ignore[arg-type]
+    return out
+
+
+def _table(frame: pd.DataFrame, title: str | None = None, limit: int | None = None) -> Table:
+    table = Table(title=title, show_lines=False)
+    for column in frame.columns:
+        table.add_column(str(column), overflow="fold")
+    rows = frame if limit is None else frame.head(limit)
+    for record in rows.itertuples(index=False):
+        table.add_row(*["" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+                        for v in record])
+    return table
+
+
+def _emit(frame: pd.DataFrame, as_json: bool, csv: Path | None, title: str) -> None:
+    if csv is not None:
+        frame.to_csv(csv, index=False)
+        _err.print(f"wrote {len(frame)} rows to {csv}")
+    if as_json:
+        typer.echo(frame.to_json(orient="records", force_ascii=False, indent=2))
+    elif csv is None:
+        _out.print(_table(frame, title))
+
+
+@app.command()
+@_guard
+def check(
+    registry: RegistryOpt = None,
+    seeds: Annotated[Path | None, typer.Option(help="folder of the seed texts, to verify quotes "
+                                                    "(default: ../shared/seeds when present)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate the registry: schema, references, dates, sources, duplicate ids and aliases."""
+    folder = seeds
+    if folder is None:
+        default = get_settings().shared_data.parent / "seeds"
+        folder = default if default.is_dir() else None
+    report = api.check_registry(registry, folder)
+    if as_json:
+        typer.echo(json.dumps({"ok": report.ok, "counts": report.counts, "problems": [
+            {"code": p.code, "file": str(p.file) if p.file else None, "line": p.line,
+             "field": p.field, "message": p.message, "hint": p.hint} for p in report.problems]},
+            indent=2))
+    else:
+        counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
+        if report.ok:
+            _out.print(f"registry OK: {counts}" + (" (quotes verified)" if folder else ""))
+        else:
+            frame = pd.DataFrame([{"where": f"{p.file}:{p.line}" if p.file else "",
+                                   "field": p.field or "", "problem": p.message,
+                                   "fix": p.hint or ""} for p in report.problems])
+            _err.print(_table(frame, f"{len(report.problems)} registry problems"))
+    if not report.ok:
+        raise typer.Exit(report.problems[0].to_error().exit_code)
+
+
+@app.command()
+@_guard
+def network(
+    at: Annotated[str, typer.Option("--at", help="date: YYYY, YYYY-MM or YYYY-MM-DD")],
+    fmt: Annotated[str, typer.Option("--format", help="json, graphml or dot")] = "json",
+    actor: Annotated[str | None, typer.Option(help="only ties of this actor (and its units)")]
+    = None,
+    include: IncludeOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to a file")] = None,
+    sources: SourcesOpt = False,
+    registry: RegistryOpt = None,
+) -> None:
+    """The security-cooperation network active on a date (JSON, GraphML or DOT)."""
+    if fmt not in ("json", "graphml", "dot"):
+        raise typer.BadParameter("use json, graphml or dot", param_hint="--format")
+    text = api.network_export(at, fmt, root=registry, include=_includes(include),  # type: ignore[arg-type]
+                              actor=actor, sources=sources)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        _err.print(f"wrote {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+@app.command()
+@_guard
+def timeline(
+    actor: Annotated[str, typer.Argument(help="actor id or any alias, e.g. mli, Wagner Group")],
+    no_children: Annotated[
+        bool, typer.Option("--no-children", help="leave out the actor's units (Wagner for Russia)")
+    ] = False,
+    sources: SourcesOpt = False,
+    as_json: JsonOpt = False,
+    registry: RegistryOpt = None,
+) -> None:
+    """Dated ties (start/end) and system events of an actor."""
+    found, entries = api.actor_timeline(actor, root=registry, sources=sources,
+                                        children=not no_children)
+    frame = pd.DataFrame([{"date": str(e.date), "precision": e.date.precision, "kind": e.kind,
+                           "id": e.ref, "what": e.description, "actors": ", ".join(e.actors),
+                           **({"sources": " | ".join(e.sources)} if sources else {})}
+                          for e in entries])
+    _emit(frame, as_json, None, f"Timeline of {found.name} ({found.id})")
+
+
+@app.command(name="diff")
+@_guard
+def diff_cmd(
+    before: Annotated[str, typer.Argument(help="first date (YYYY[-MM[-DD]])")],
+    after: Annotated[str, typer.Argument(help="second date")],
+    actor: Annotated[str | None, typer.Option(help="only ties of this actor")] = None,
+    include: IncludeOpt = None,
+    sources: SourcesOpt = False,
+    as_json: JsonOpt = False,
+    registry: RegistryOpt = None,
+) -> None:
+    """Ties gained and lost between two dates."""
+    report = api.network_changes(before, after, root=registry, include=_includes(include),
+                                 actor=actor)
+    rows = []
+    for change, ties in (("gained", report.diff.gained), ("lost", report.diff.lost)):
+        for tie in ties:
+            row: dict[str, Any] = {"change": change, "id": tie.id, "type": tie.type.value,
+                                   "parties": ", ".join(tie.actors()), "start": str(tie.start),
+                                   "end": str(tie.end) if tie.end else ""}
+            if sources:
+                row["sources"] = " | ".join(source_labels(report.registry, tie))
+            rows.append(row)
+    frame = pd.DataFrame(rows, columns=["change", "id", "type", "parties", "start", "end"]
+                         + (["sources"] if sources else []))
+    _emit(frame, as_json, None,
+          f"{len(report.diff.gained)} ties gained, {len(report.diff.lost)} lost, "
+          f"{before} → {after}")
+
+
+@app.command()
+@_guard
+def ties(
+    actor: Annotated[str | None, typer.Option(help="only ties of this actor")] = None,
+    at: Annotated[str | None, typer.Option(help="only ties active on this date")] = None,
+    sources: SourcesOpt = False,
+    as_json: JsonOpt = False,
+    csv: Annotated[Path | None, typer.Option(help="write CSV to this file")] = None,
+    registry: RegistryOpt = None,
+) -> None:
+    """Ties with their class (South–South, North–South, triangular) and horizontality."""
+    frame = api.tie_table(root=registry, actor=actor, at=at, sources=sources)
+    _emit(frame, as_json, csv, f"{len(frame)} ties")
+
+
+@app.command()
+@_guard
+def alignment(
+    states: Annotated[list[str] | None, typer.Argument(help="ISO3 codes (default MLI BFA NER)")]
+    = None,
+    start: Annotated[str, typer.Option("--from", help="first month YYYY-MM")] = "2010-01",
+    end: Annotated[str, typer.Option("--to", help="last month YYYY-MM")] = "2025-12",
+    monthly: Annotated[bool, typer.Option(help="print the monthly portfolio too")] = False,
+    include: IncludeOpt = None,
+    as_json: JsonOpt = False,
+    csv: Annotated[Path | None, typer.Option(help="write the monthly portfolios as CSV")] = None,
+    registry: RegistryOpt = None,
+) -> None:
+    """Monthly partner portfolio per state, its shifts, and the realignment month."""
+    report = api.alignment(states or ["MLI", "BFA", "NER"], root=registry, start=start, end=end,
+                           include=_includes(include))
+    if csv is not None:
+        frames = [f.assign(state=s.upper()) for s, f in report.portfolios.items()]
+        pd.concat(frames).to_csv(csv, index=False)
+        _err.print(f"wrote monthly portfolios to {csv}")
+    if as_json:
+        typer.echo(json.dumps({
+            "summary": report.summary().to_dict("records"),
+            "shifts": {s: f.to_dict("records") for s, f in report.shifts.items()},
+        }, indent=2, default=str))
+        return
+    _out.print(_table(report.summary(), "Alignment: realignment months and leader changes"))
+    for state, shifts in report.shifts.items():
+        _out.print(_table(shifts, f"Shifts of {state.upper()}"))
+        if monthly:
+            _out.print(_table(report.portfolios[state].drop(columns=["ties"]),
+                              f"Monthly portfolio of {state.upper()}"))
+
+
+@app.command(name="import-sipri")
+@_guard
+def import_sipri_cmd(
+    file: Annotated[Path | None, typer.Option(help="SIPRI trade register (default: shared data)")]
+    = None,
+    recipient: Annotated[list[str] | None, typer.Option(help="SIPRI recipient name (repeatable)")]
+    = None,
+    out: Annotated[Path | None, typer.Option(help="output folder (default $SAHEL_HOME/registry-imports)")]
+    = None,
+    as_json: JsonOpt = False,
+    registry: RegistryOpt = None,
+) -> None:
+    """SIPRI arms transfers → arms-transfer ties per supplier–recipient–year (written to --out)."""
+    result, path = api.sipri_import(root=registry, file=file, recipients=recipient, out=out)
+    frame = result.frame
+    if as_json:
+        typer.echo(frame.to_json(orient="records", indent=2))
+        return
+    _out.print(f"{len(result.ties)} arms-transfer ties from {int(frame['n_deals'].sum())} deals, "
+               f"{len(result.actors)} stub actors; written to {path}")
+    top = (frame.groupby(["supplier", "recipient"], as_index=False)[["n_deals", "tiv_delivered"]]
+           .sum().sort_values("tiv_delivered", ascending=False))
+    _out.print(_table(top.head(20), "Largest supplier–recipient pairs (TIV delivered, millions)"))
+
+
+@app.command(name="import-atop")
+@_guard
+def import_atop_cmd(
+    file: Annotated[Path | None, typer.Option(help="ATOP dyad-year file (default: shared data)")]
+    = None,
+    country: Annotated[list[str] | None, typer.Option(help="ISO3 (repeatable; default: the G5)")]
+    = None,
+    out: Annotated[Path | None, typer.Option(help="output folder (default $SAHEL_HOME/registry-imports)")]
+    = None,
+    as_json: JsonOpt = False,
+    registry: RegistryOpt = None,
+) -> None:
+    """ATOP alliance dyads → alliance ties (spells of consecutive years), written to --out."""
+    result, path = api.atop_import(root=registry, file=file, countries=country or SAHEL_ISO3,
+                                   out=out)
+    if as_json:
+        typer.echo(result.frame.to_json(orient="records", indent=2))
+        return
+    counts = result.frame.groupby("obligation").size().rename("spells").reset_index()
+    _out.print(f"{len(result.ties)} alliance ties, {len(result.actors)} stub actors; "
+               f"written to {path}")
+    _out.print(_table(counts, "ATOP spells by obligation"))
+
+
+@app.command(name="check-coups")
+@_guard
+def check_coups_cmd(
+    file: Annotated[Path | None, typer.Option(help="Powell & Thyne file (default: shared data)")]
+    = None,
+    since: Annotated[int | None, typer.Option(help="compare P&T events from this year")] = None,
+    all_rows: Annotated[bool, typer.Option("--all", help="show agreements too")] = False,
+    as_json: JsonOpt = False,
+    registry: RegistryOpt = None,
+) -> None:
+    """Compare the registry's coup events with Powell & Thyne and report disagreements."""
+    result = api.coups_check(root=registry, file=file, since=since)
+    frame = result.table if all_rows else result.disagreements
+    _emit(frame, as_json, None,
+          f"{len(result.disagreements)} disagreements out of {len(result.table)} records")
+
+
+app.command(name="import-coups", help="Same as check-coups.")(check_coups_cmd)
+
+
+@app.command(name="link-report")
+@_guard
+def link_report_cmd(
+    file: Annotated[list[Path] | None, typer.Option(help="UCDP/ACLED event file (repeatable); "
+                                                         "default: the event store")] = None,
+    db: Annotated[Path | None, typer.Option(help="DuckDB event store (default $SAHEL_DB)")] = None,
+    country: Annotated[list[str] | None, typer.Option(help="ISO3 (repeatable; default: the G5)")]
+    = None,
+    all_countries: Annotated[bool, typer.Option("--all-countries", help="no country filter")]
+    = False,
+    as_json: JsonOpt = False,
+    registry: RegistryOpt = None,
+) -> None:
+    """Share of events and fatalities whose actors are mapped to registry actors, per source."""
+    countries = None if all_countries else (country or list(SAHEL_ISO3))
+    frame = api.link_coverage(root=registry, db=db, files=file or (), countries=countries)
+    _emit(frame.round(4), as_json, None, "Event actors mapped to the registry")
