@@ -15,13 +15,13 @@ from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from sahel.errors import SahelError
 from sahel.registry import api
 from sahel.registry.link import SAHEL_ISO3
 from sahel.registry.network import source_labels
+from sahel.render import console
 from sahel.settings import get_settings
 
 app = typer.Typer(
@@ -29,8 +29,8 @@ app = typer.Typer(
     "realignments, import SIPRI/ATOP/coups, and link event actors.",
     no_args_is_help=True,
 )
-_out = Console()
-_err = Console(stderr=True)
+_out = console()
+_err = console(stderr=True)
 P = ParamSpec("P")
 R = TypeVar("R")
 
