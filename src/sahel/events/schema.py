@@ -109,8 +109,6 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("actor2_raw", "VARCHAR", "UCDP side_b / ACLED actor2"),
     Column("assoc_actor1_raw", "VARCHAR", "ACLED assoc_actor_1 ('; '-separated)"),
     Column("assoc_actor2_raw", "VARCHAR", "ACLED assoc_actor_2 ('; '-separated)"),
-    Column("actor1_id", "VARCHAR", "registry actor id of actor1 (filled by the registry link)"),
-    Column("actor2_id", "VARCHAR", "registry actor id of actor2"),
     Column("fatalities_best", "INTEGER", "UCDP best / ACLED fatalities; NULL when not reported"),
     Column("fatalities_low", "INTEGER", "UCDP low / ACLED fatalities"),
     Column("fatalities_high", "INTEGER", "UCDP high / ACLED fatalities"),

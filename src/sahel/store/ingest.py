@@ -36,7 +36,7 @@ MASS_DELETE_SHARE = 0.5
 _CANONICAL_FOR_HASH = [
     c for c in EVENT_COLUMN_NAMES
     if c not in ("event_uid", "source", "source_version", "snapshot_id", "retired_by",
-                 "row_hash", "actor1_id", "actor2_id", "country_iso3")
+                 "row_hash", "country_iso3")
 ]
 
 
