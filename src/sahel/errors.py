@@ -101,6 +101,12 @@ class RegistryError(SahelError, ValueError):
     exit_code = 6
 
 
+class PanelError(SahelError, ValueError):
+    """A panel operation that would mix units of analysis or ask for what the panel lacks."""
+
+    exit_code = 8
+
+
 class NetworkError(SahelError, OSError):
     """A remote source could not be reached or answered with an error."""
 
