@@ -109,8 +109,13 @@ def build(
     for path, partial in files:
         if on_file:
             on_file(path)
+        sample = "sample" in path.name.lower()
+        if sample:
+            result.notes.append(f"{path.name}: a sample by its name — stored, but not taken as "
+                                "complete coverage of its countries and years")
         try:
-            result.ingested.append(ingest_file(path, db_path=db_path, partial=partial))
+            result.ingested.append(ingest_file(path, db_path=db_path, partial=partial,
+                                               sample=sample))
         except SahelError as exc:
             result.failed.append((str(path), exc))
     return result

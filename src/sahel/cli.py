@@ -96,8 +96,10 @@ def ingest_ucdp(
     skip_bad_rows: Annotated[bool, typer.Option(help="load good rows, write bad ones to a "
                                                "rejects file")] = False,
     rejects: Annotated[Path | None, typer.Option(help="rejects file path")] = None,
-    partial: Annotated[bool, typer.Option(help="a sample/extract: missing events are not "
-                                         "deletions")] = False,
+    partial: Annotated[bool, typer.Option(help="an extract (e.g. one month): missing events "
+                                         "are not deletions")] = False,
+    sample: Annotated[bool, typer.Option(help="a random sample: stored, but no coverage "
+                                        "(gaps are unknown, not zero)")] = False,
     allow_mass_delete: bool = False,
     db: DbOpt = None,
 ) -> None:
@@ -125,7 +127,8 @@ def ingest_ucdp(
         raise typer.BadParameter("give FILES, --download VERSION or --api VERSION")
     _run_ingest(paths, source=source, source_version=source_version, db_path=db,
                 encoding=encoding, skip_bad_rows=skip_bad_rows, rejects_path=rejects,
-                partial=partial or bool(api), allow_mass_delete=allow_mass_delete)
+                partial=partial or bool(api), sample=sample,
+                allow_mass_delete=allow_mass_delete)
 
 
 @ingest_app.command("acled")
@@ -330,9 +333,11 @@ def settings() -> None:
 
 def _mount_subapps() -> None:
     """Each domain keeps its own thin sub-app; the root only mounts them."""
+    from sahel.claims.cli import app as claims_app
     from sahel.registry.cli import app as registry_app
 
     app.add_typer(registry_app, name="registry")
+    app.add_typer(claims_app, name="claims")
 
 
 _mount_subapps()

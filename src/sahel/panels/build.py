@@ -16,7 +16,7 @@ import pandas as pd
 from sahel.errors import PanelError
 from sahel.panels.base import KEYS, Panel, Unit
 from sahel.store.db import connect
-from sahel.store.query import Filters, _provenance
+from sahel.store.query import Filters, _provenance, coverage
 
 By = Literal["category", "perpetrator", "civilian_targeting"] | None
 BOUNDS = ("low", "best", "high")
@@ -44,14 +44,7 @@ def _actor_map(con: duckdb.DuckDBPyConnection, where: str, params: list[object],
 
 
 def _coverage(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    as_of = f.as_of if f.as_of is not None else 2**31 - 1
-    df = con.execute("""
-        SELECT source, c AS country_iso3, min(coverage_start) AS first_day,
-               max(coverage_end) AS last_day, list(snapshot_id ORDER BY snapshot_id) AS snapshots
-        FROM snapshots, unnest(coverage_countries) AS u(c)
-        WHERE snapshot_id <= ? AND events_new + events_revised + events_unchanged > 0
-        GROUP BY ALL
-    """, [as_of]).df()
+    df = coverage(con, f.as_of)
     if f.sources:
         df = df[df["source"].isin(f.sources)]
     if f.countries:

@@ -254,13 +254,16 @@ def ingest_file(
     skip_bad_rows: bool = False,
     rejects_path: Path | None = None,
     partial: bool = False,
+    sample: bool = False,
     allow_mass_delete: bool = False,
     today: date | None = None,
     before_commit: Callable[[], None] | None = None,
 ) -> IngestResult:
     """Ingest ``path`` as one snapshot of the store at ``db_path`` (default: settings).
 
-    ``partial``: the file is a sample or an extract, so events missing from it are not deletions.
+    ``partial``: the file is an extract (e.g. one month), so events missing from it are not
+    deletions. ``sample``: a random sample — stored, but it says nothing about the months and
+    countries it spans (no coverage, no deletions), so panels never read its gaps as zeros.
     ``before_commit`` is a fault-injection point for tests (called inside the transaction).
     """
     t0 = time.perf_counter()
@@ -282,7 +285,7 @@ def ingest_file(
                 layout=staged.layout.name, file=str(path), sha256=sha,
                 rows_read=staged.rows_read, rows_loaded=staged.rows_ok,
                 rows_rejected=staged.rows_rejected, rows_duplicate=staged.duplicates_dropped,
-                mode="partial" if partial else "authoritative",
+                mode="sample" if sample else "partial" if partial else "authoritative",
                 rejects_path=str(staged.rejects_path) if staged.rejects_path else None,
             )
             if staged.layout.notes:
@@ -301,8 +304,8 @@ def ingest_file(
                 sid = _count(con, "SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots")
                 res.snapshot_id = sid
                 _ok_view(con, src, version, sid)
-                _apply(con, res, staged, partial=partial, allow_mass_delete=allow_mass_delete,
-                       sid=sid)
+                _apply(con, res, staged, partial=partial or sample,
+                       allow_mass_delete=allow_mass_delete, sid=sid)
                 con.execute(
                     "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

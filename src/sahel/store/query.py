@@ -231,6 +231,22 @@ def summary(filters: Filters, *, db_path: Path | None = None,
         con.close()
 
 
+def coverage(con: duckdb.DuckDBPyConnection, as_of: int | None = None) -> pd.DataFrame:
+    """Per source and country: first and last day the stored snapshots cover.
+
+    Inside that span, no event means zero events; outside it, nothing is known. Snapshots
+    ingested as samples (``--sample``) hold events but establish no coverage.
+    """
+    return con.execute("""
+        SELECT source, c AS country_iso3, min(coverage_start) AS first_day,
+               max(coverage_end) AS last_day, list(snapshot_id ORDER BY snapshot_id) AS snapshots
+        FROM snapshots, unnest(coverage_countries) AS u(c)
+        WHERE snapshot_id <= ? AND mode <> 'sample'
+          AND events_new + events_revised + events_unchanged > 0
+        GROUP BY ALL ORDER BY ALL
+    """, [as_of if as_of is not None else 2**31 - 1]).df()
+
+
 def list_snapshots(*, db_path: Path | None = None) -> pd.DataFrame:
     con = connect(db_path, read_only=True)
     try:
