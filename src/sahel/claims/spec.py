@@ -1,0 +1,127 @@
+"""Claim specs (YAML in ``registry/claims/``), validated by pydantic.
+
+A spec says WHAT is claimed (kind, subject, periods or groups, expected value and tolerance)
+and HOW it may be measured: a list of alternative ``definitions`` (source, categories,
+perpetrator groups, precision, measure). The engine tries each, so a verdict never hangs on
+one arbitrary definition, and it says which definition comes closest to the claim.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sahel.errors import NotFoundError, RegistryError
+
+Kind = Literal["growth", "compare", "trend", "before_after", "outlook"]
+Measure = Literal["events", "fatalities", "civilian_deaths", "admin1_areas"]
+
+
+class Definition(BaseModel):
+    """One way to measure the claim's quantity."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str
+    source: Literal["ucdp_ged", "ucdp_candidate", "acled"] | None = None
+    series: str | None = None  # an aggregate series (sahel.series) instead of events
+    categories: list[str] = Field(default_factory=list)
+    civilian_targeting: bool | None = None
+    perpetrator: list[str] = Field(default_factory=list)  # registry perpetrator groups
+    perpetrator_side: Literal["actor1", "any"] = "any"
+    precision: Literal["any", "admin1"] = "any"
+    measure: Measure = "events"
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Definition:
+        if (self.source is None) == (self.series is None):
+            raise ValueError("give exactly one of source (events) or series (aggregates)")
+        return self
+
+
+class Period(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str
+    start: date
+    end: date
+
+
+class Claim(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    document: str
+    text: str
+    quote: str | None = None
+    written: date | None = None
+    kind: Kind
+    countries: list[str] = Field(default_factory=list)
+    #: compare: the subject group first, then the groups it is compared with
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+    #: growth: exactly two periods, before then after; outlook: baseline then later periods
+    periods: list[Period] = Field(default_factory=list)
+    #: trend: the years of the series; ``regions`` name subsets (e.g. coastal north)
+    years: list[int] = Field(default_factory=list)
+    expect: Literal["increase", "decrease", "lower", "higher", "continuous_increase",
+                    "no_significant_decrease", "significant_decrease", "outlook"]
+    expected: float | None = None  # growth: the claimed relative change (0.38 = +38%)
+    tolerance: float = 0.10
+    #: outlook: per-country expectation: continue (>= 75% of baseline) or increase (> baseline)
+    outlook: dict[str, Literal["continue", "increase"]] = Field(default_factory=dict)
+    #: before_after: a registry event/tie id or a date; treated and control countries
+    event: str | None = None
+    treated: list[str] = Field(default_factory=list)
+    controls: list[str] = Field(default_factory=list)
+    window_months: int = 24
+    #: months to shift period edges by, as alternative definitions (0 = as written)
+    edge_shifts: list[int] = Field(default_factory=lambda: [0])
+    definitions: list[Definition]
+    needs: str  # the data that would settle the claim if the store cannot
+    regions: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Claim:
+        if self.kind == "growth" and len(self.periods) != 2:
+            raise ValueError("a growth claim needs exactly two periods (before, after)")
+        if self.kind == "compare" and len(self.groups) < 2:
+            raise ValueError("a compare claim needs at least two groups")
+        if self.kind == "trend" and len(self.years) < 3:
+            raise ValueError("a trend claim needs at least three years")
+        if self.kind == "before_after" and (not self.event or not self.treated):
+            raise ValueError("a before_after claim needs event and treated")
+        if self.kind == "outlook" and (len(self.periods) < 2 or not self.outlook):
+            raise ValueError("an outlook claim needs a baseline and later periods, and outlook")
+        return self
+
+
+def load_claims(folder: Path | None = None) -> dict[str, Claim]:
+    """All claim specs in ``folder`` (default: the registry's ``claims/``); errors name the
+    file, line or field, and the fix."""
+    from sahel.registry.load import registry_path
+
+    folder = folder or registry_path(None) / "claims"
+    if not folder.is_dir():
+        raise NotFoundError("no claims folder", file=folder,
+                            hint="create registry/claims/ with one YAML spec per claim")
+    claims: dict[str, Claim] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            claim = Claim.model_validate(raw)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise RegistryError(f"not valid YAML ({exc})", file=path,
+                                line=mark.line + 1 if mark else None,
+                                hint="fix the YAML syntax") from exc
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise RegistryError(first["msg"], file=path,
+                                field=".".join(str(p) for p in first["loc"]),
+                                hint="see docs/claims.md for the spec fields") from exc
+        if claim.id in claims:
+            raise RegistryError(f"duplicate claim id {claim.id!r}", file=path, field="id",
+                                hint="give each claim its own id")
+        claims[claim.id] = claim
+    return claims
