@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -325,7 +325,7 @@ def stage_file(
     staged.countries = [c for c in (cov[0] or []) if c]
     staged.date_min, staged.date_max = cov[1], cov[2]
     if cov[3]:
-        staged.last_update = date.fromtimestamp(int(cov[3]))
+        staged.last_update = datetime.fromtimestamp(int(cov[3]), UTC).date()
     if staged.rows_ok == 0:
         raise InputError(
             "no usable rows in the file", file=sf.path,
