@@ -269,13 +269,14 @@ def stage_file(
     layout = layout or detect_layout(sf.header, ALL_LAYOUTS, file=str(sf.path))
     extra = []
     loc = _locator_column(layout, sf)
-    extra.append(f"coalesce(trim({quote(loc)}), '') AS _locator" if loc else "'' AS _locator")
+    extra.append(f"coalesce({quote(loc)}, '') AS _locator" if loc else "'' AS _locator")
     if "timestamp" in sf.columns:
-        extra.append("try_cast(NULLIF(trim(src.\"timestamp\"), '') AS BIGINT) AS _updated")
+        extra.append("try_cast(src.\"timestamp\" AS BIGINT) AS _updated")
     else:
         extra.append("CAST(NULL AS BIGINT) AS _updated")
     rel = _relation(sf, layout, store_rejects=skip_bad_rows)
-    sql = select_sql(layout, rel, today, extra=extra)
+    wanted = [c for c in (loc, "timestamp") if c and c in sf.columns]
+    sql = select_sql(layout, rel, today, extra=extra, columns=wanted, available=sf.columns)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS {sql}")
     except duckdb.Error as exc:

@@ -65,7 +65,8 @@ def quote(name: str) -> str:
 
 
 def _text(col: str) -> str:
-    return f"NULLIF(trim({quote(col)}), '')"
+    """A source column's text; :func:`select_sql` has already trimmed it and made '' NULL."""
+    return quote(col)
 
 
 def _date_expr(col: str, formats: tuple[str, ...]) -> str:
@@ -158,7 +159,8 @@ def checks_sql(name: str, f: Field, layout: Layout, today: date) -> list[str]:
     return out
 
 
-def select_sql(layout: Layout, relation: str, today: date, extra: list[str] | None = None) -> str:
+def select_sql(layout: Layout, relation: str, today: date, extra: list[str] | None = None,
+               columns: list[str] | None = None, available: list[str] | None = None) -> str:
     """One select over ``relation`` (alias ``src``): canonical values and row checks.
 
     No hash of the raw row here: hashing all source columns (long article texts) would double
@@ -179,13 +181,20 @@ def select_sql(layout: Layout, relation: str, today: date, extra: list[str] | No
         )
     name_col = layout.country_name
     code_col = layout.country_code
+    if available is not None and code_col not in available:
+        code_col = None  # the code is optional: resolve by name alone
     parts.append(f"{_text(name_col) if name_col else 'NULL'} AS country_key_name")
     parts.append(f"{_text(code_col) if code_col else 'NULL'} AS country_key_code")
     errors = f"list_filter([{', '.join(checks)}]::VARCHAR[], x -> x IS NOT NULL)" if checks else (
         "[]::VARCHAR[]"
     )
     parts.append(f"{errors} AS _errors")
-    return f"SELECT {', '.join(parts)} FROM {relation} AS src"
+    # Trim each column once, keep only the columns used (plus ``columns``): the wide free-text
+    # columns of a GED file (articles, WKT) are never materialised.
+    country_cols = {c for c in (name_col, code_col) if c}
+    keep = sorted(layout.required_columns | country_cols | set(columns or []))
+    inner = ", ".join(f"NULLIF(trim({quote(c)}), '') AS {quote(c)}" for c in keep)
+    return f"SELECT {', '.join(parts)} FROM (SELECT {inner} FROM {relation}) AS src"
 
 
 def detect_layout(header: list[str], layouts: list[Layout], *, file: str) -> Layout:
