@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import pyarrow as pa
+import pandas as pd
 
 #: the standard GED CSV columns, in the official order
 STANDARD_COLUMNS: tuple[str, ...] = (
@@ -133,9 +133,9 @@ def generate(out: Path, n: int = 400_000, seed: int = 1, shared: Path | None = N
     try:
         size = build_pool(con, shared)
         rng = np.random.default_rng(seed)
-        picks = pa.table({
-            "i": pa.array(np.arange(n, dtype=np.int64)),
-            "k": pa.array(rng.integers(0, size, size=n, dtype=np.int64)),
+        picks = pd.DataFrame({
+            "i": np.arange(n, dtype=np.int64),
+            "k": rng.integers(0, size, size=n, dtype=np.int64),
         })
         con.register("picks", picks)
         select: list[str] = []

@@ -6,14 +6,20 @@ Python steps (``open_source``, the sha256 wait, ``_archive``) are wrapped the sa
 duration of one run. Then a few isolated experiments on the same file, with the store's DuckDB
 settings, split the staging select into its parts (CSV parse, typing, checks, row hash).
 
-Called by ``bench_ingest.py --profile`` in a fresh process (``profile_ingest``).
+Called by ``bench_ingest.py --profile`` in a fresh process (``profile_ingest``). Steps and
+experiments are repeated (default 3) and reported as median and minimum: on a shared machine
+single timings vary by tens of percent.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,13 +29,15 @@ from typing import Any
 
 import duckdb
 
+from rss import peak_rss_mib
+
 #: (pattern on the whitespace-normalised SQL, label); first match wins
 _LABELS: list[tuple[str, str]] = [
     (r"^CREATE OR REPLACE TEMP TABLE _incoming AS",
-     "stage: CREATE TEMP TABLE _incoming AS select_sql(read_csv) — parse, type, check, hash"),
+     "stage: CREATE TEMP TABLE _incoming AS select_sql(read_csv): parse, type, check"),
     (r"^SELECT DISTINCT country_key_name", "stage: distinct country keys"),
     (r"_country_map", "stage: country map table"),
-    (r"^SELECT source_id, count\(DISTINCT row_hash\)", "stage: duplicate-id check (GROUP BY id)"),
+    (r"^SELECT source_id, count\(DISTINCT", "stage: duplicate-id check (GROUP BY id)"),
     (r"^SELECT count\(\*\), count\(\*\) FILTER", "stage: row and error counts"),
     (r"^SELECT list\(DISTINCT m\.country_iso3", "stage: coverage (countries, date range)"),
     (r"FROM duckdb_databases\(\)", "ingest: store path lookup"),
@@ -143,10 +151,10 @@ def _profiled_ingest(path: Path, store: Path) -> tuple[float, list[dict[str, Any
     from contextlib import ExitStack
 
     from sahel.events import reader
-    from sahel.store import ingest
+    from sahel.store import db, ingest
 
     log = _Log()
-    real_connect = ingest.connect
+    real_connect = db.connect  # what sahel.store.ingest imported as ``connect``
 
     def connect(db_path: Path | None = None) -> Any:
         t0 = time.perf_counter()
@@ -159,7 +167,7 @@ def _profiled_ingest(path: Path, store: Path) -> tuple[float, list[dict[str, Any
         stack.enter_context(_patched(
             ingest, "open_source",
             _timed(log, "ingest: open_source (header, delimiter; sha256 thread starts)",
-                   ingest.open_source)))
+                   reader.open_source)))
         stack.enter_context(_patched(
             reader._Hasher, "result",
             _timed(log, "ingest: wait for the sha256 thread", reader._Hasher.result)))
@@ -177,64 +185,154 @@ def _profiled_ingest(path: Path, store: Path) -> tuple[float, list[dict[str, Any
     return total, steps, res.events_new
 
 
-def _experiments(path: Path, store: Path) -> list[dict[str, Any]]:
-    """Isolated costs, each in a fresh connection with the store's settings."""
-    import tempfile
+def _median_min(times: list[float]) -> dict[str, float]:
+    return {"seconds": round(statistics.median(times), 4), "min_seconds": round(min(times), 4)}
 
+
+def _stage_experiments(path: Path, work: Path, repeat: int) -> list[dict[str, Any]]:
+    """The staging select split into its parts, each in a fresh in-memory connection."""
     from sahel.events.harmonise import ALL_LAYOUTS
     from sahel.events.layouts import checks_sql, detect_layout, select_sql, value_sql
     from sahel.events.reader import open_source
 
-    out: list[dict[str, Any]] = []
     today = date.today()
-    with tempfile.TemporaryDirectory(dir=store) as work:
-        sf = open_source(path, Path(work))
-        sf.sha256  # noqa: B018 - let the hash thread finish before timing anything
-        layout = detect_layout(sf.header, ALL_LAYOUTS, file=str(path))
-        rel = sf.read_csv_sql()
-        values = ", ".join(f'{value_sql(n, f, layout)} AS "{n}"' for n, f in layout.fields.items())
-        checks = [c for n, f in layout.fields.items() for c in checks_sql(n, f, layout, today)]
-        errors = f"list_filter([{', '.join(checks)}]::VARCHAR[], x -> x IS NOT NULL)"
-        cases: list[tuple[str, str]] = [
-            ("bare read_csv(path) auto-detect -> temp table (store settings)",
-             f"CREATE TEMP TABLE x AS SELECT * FROM read_csv('{path}')"),
-            ("reader's read_csv (49 x VARCHAR, no sniffing) -> count(*) (parse only)",
-             f"SELECT count(*) FROM {rel}"),
-            ("reader's read_csv (49 x VARCHAR) -> temp table of all 49 columns",
-             f"CREATE TEMP TABLE x AS SELECT * FROM {rel}"),
-            ("typed canonical values only (no checks, no hash) -> temp table",
-             f"CREATE TEMP TABLE x AS SELECT {values} FROM {rel} AS src"),
-            ("row checks only (_errors list) -> temp table",
-             f"CREATE TEMP TABLE x AS SELECT {errors} AS e FROM {rel} AS src"),
-            ("hash(src) of the whole 49-column row only -> temp table",
-             f"CREATE TEMP TABLE x AS SELECT hash(src) AS h FROM {rel} AS src"),
-            ("full select_sql (what stage_file runs) -> temp table",
-             f"CREATE TEMP TABLE x AS {select_sql(layout, rel, today, extra=[])}"),
-        ]
+    sf = open_source(path, work)
+    sf.sha256  # noqa: B018 - let the hash thread finish before timing anything
+    layout = detect_layout(sf.header, ALL_LAYOUTS, file=str(path))
+    rel = sf.read_csv_sql()
+    values = ", ".join(f'{value_sql(n, f, layout)} AS "{n}"' for n, f in layout.fields.items())
+    checks = [c for n, f in layout.fields.items() for c in checks_sql(n, f, layout, today)]
+    errors = f"list_filter([{', '.join(checks)}]::VARCHAR[], x -> x IS NOT NULL)"
+    full = select_sql(layout, rel, today, extra=[])
+    cases: list[tuple[str, str]] = [
+        ("bare read_csv(path), auto-detect -> temp table (store settings)",
+         f"CREATE TEMP TABLE x AS SELECT * FROM read_csv('{path}')"),
+        ("reader's read_csv (49 x VARCHAR, no sniffing) -> count(*): parse only",
+         f"SELECT count(*) FROM {rel}"),
+        ("reader's read_csv -> temp table of all 49 VARCHAR columns",
+         f"CREATE TEMP TABLE x AS SELECT * FROM {rel}"),
+        ("typed canonical values only (no checks, no hash) -> temp table",
+         f"CREATE TEMP TABLE x AS SELECT {values} FROM {rel} AS src"),
+        ("row checks only (the _errors list) -> temp table",
+         f"CREATE TEMP TABLE x AS SELECT {errors} AS e FROM {rel} AS src"),
+        ("hash(src) of the raw 49-column row only -> temp table",
+         f"CREATE TEMP TABLE x AS SELECT hash(src) AS h FROM {rel} AS src"),
+        ("full select_sql (what stage_file runs) -> temp table",
+         f"CREATE TEMP TABLE x AS {full}"),
+    ]
+    if "hash(src) AS row_hash" in full:  # older layouts.py hashed the raw row while staging
+        cases.append(("full select_sql without hash(src) -> temp table",
+                      "CREATE TEMP TABLE x AS "
+                      + full.replace("hash(src) AS row_hash", "CAST(0 AS UBIGINT) AS row_hash")))
+    times: dict[str, list[float]] = {name: [] for name, _ in cases}
+    for _ in range(repeat):  # interleaved, like the benchmark
         for name, sql in cases:
             con = duckdb.connect(config={"memory_limit": "700MB", "threads": 2,
-                                         "temp_directory": str(Path(work) / "tmp")})
+                                         "temp_directory": str(work / "tmp")})
             t0 = time.perf_counter()
             con.execute(sql).fetchall()
-            out.append({"experiment": name, "seconds": round(time.perf_counter() - t0, 4)})
+            times[name].append(time.perf_counter() - t0)
             con.close()
+    return [{"experiment": name, **_median_min(t)} for name, t in times.items()]
+
+
+def _apply_experiments(path: Path, work: Path, repeat: int) -> list[dict[str, Any]]:
+    """The INSERT INTO events split into building the rows and writing them to the store."""
+    from sahel.events.harmonise import stage_file
+    from sahel.events.reader import open_source
+    from sahel.events.schema import EVENT_COLUMN_NAMES
+    from sahel.store import ingest
+    from sahel.store.db import connect
+
+    cols = ", ".join(EVENT_COLUMN_NAMES)
+    con = connect(work / "apply.duckdb")
+    try:
+        stage_file(con, open_source(path, work), today=date.today())
+        ingest._ok_view(con, "ucdp_ged", "25.1", 1)
+        con.execute("CREATE TEMP TABLE _ok_rows AS SELECT * FROM _ok")
+        cases: list[tuple[str, str, str | None]] = [
+            ("_ok rows (country join + canonical row_hash) -> temp table, in memory",
+             "CREATE TEMP TABLE _x AS SELECT * FROM _ok", None),
+            ("INSERT INTO events SELECT FROM _ok (as ingest; rolled back)",
+             f"INSERT INTO events ({cols}) SELECT {cols} FROM _ok", None),
+            ("INSERT INTO events from rows built beforehand: the store write alone",
+             f"INSERT INTO events ({cols}) SELECT {cols} FROM _ok_rows", None),
+            ("same, force_compression='uncompressed' (diagnostic only)",
+             f"INSERT INTO events ({cols}) SELECT {cols} FROM _ok_rows", "uncompressed"),
+        ]
+        times: dict[str, list[float]] = {name: [] for name, _, _ in cases}
+        for _ in range(repeat):
+            for name, sql, compression in cases:
+                if compression:
+                    con.execute(f"SET force_compression = '{compression}'")
+                con.execute("BEGIN TRANSACTION")
+                t0 = time.perf_counter()
+                con.execute(sql)
+                times[name].append(time.perf_counter() - t0)
+                con.execute("ROLLBACK")
+                if compression:
+                    con.execute("RESET force_compression")
+    finally:
+        con.close()
+    return [{"experiment": name, **_median_min(t)} for name, t in times.items()]
+
+
+def _sha256_seconds(path: Path) -> float:
     t0 = time.perf_counter()
     h = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 22):
             h.update(chunk)
-    out.append({"experiment": "sha256 of the file alone (one thread)",
-                "seconds": round(time.perf_counter() - t0, 4)})
-    return out
+    return time.perf_counter() - t0
 
 
-def profile_ingest(path: Path, store: Path) -> dict[str, Any]:
-    total, steps, events = _profiled_ingest(path, store)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+def _pandas_import_seconds() -> float:
+    """What a fresh process pays when DuckDB imports pandas at its first parameterised execute."""
+    code = "import time; t = time.perf_counter(); import pandas; print(time.perf_counter() - t)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    return float(proc.stdout.strip())
+
+
+def profile_ingest(path: Path, store: Path, repeat: int = 3) -> dict[str, Any]:
+    """Per-step medians over ``repeat`` profiled ingests, then the isolated experiments."""
+    runs: list[list[dict[str, Any]]] = []
+    totals: list[float] = []
+    events = 0
+    for i in range(repeat):
+        run_store = store / f"run{i}"
+        run_store.mkdir()
+        total, steps, events = _profiled_ingest(path, run_store)
+        shutil.rmtree(run_store, ignore_errors=True)
+        runs.append(steps)
+        totals.append(total)
+    peak = peak_rss_mib()
+    merged: list[dict[str, Any]] = []
+    for step in runs[0]:
+        secs = [s["seconds"] for run in runs for s in run if s["step"] == step["step"]]
+        merged.append({"step": step["step"], "calls": step["calls"], **_median_min(secs)})
+    experiments: list[dict[str, Any]] = []
+    for group in (_stage_experiments, _apply_experiments):
+        # they call sahel internals, which may change: a failure skips the group, not the report
+        try:
+            with tempfile.TemporaryDirectory(dir=store) as work:
+                experiments += group(path, Path(work), repeat)
+        except Exception as exc:
+            experiments.append({"experiment": f"{group.__name__} skipped: {exc!r}"[:200],
+                                "seconds": float("nan"), "min_seconds": float("nan")})
+    others = [
+        {"experiment": "sha256 of the file alone (one thread; overlaps the staging)",
+         **_median_min([_sha256_seconds(path) for _ in range(repeat)])},
+        {"experiment": "import pandas in a fresh process (DuckDB does it at the first "
+                       "parameterised execute; excluded from the timings above)",
+         **_median_min([_pandas_import_seconds() for _ in range(repeat)])},
+    ]
     return {
-        "total_seconds": round(total, 4),
+        "repeat": repeat,
+        "total_seconds": round(statistics.median(totals), 4),
+        "total_seconds_runs": [round(t, 4) for t in totals],
         "rows": events,
-        "peak_mib": round(peak, 1),  # of the profiled ingest, before the experiments
-        "steps": steps,
-        "experiments": _experiments(path, store),
+        "peak_mib": round(peak, 1),  # of the profiled ingests, before the experiments
+        "steps": merged,
+        "experiments": experiments + others,
     }
