@@ -71,7 +71,7 @@ def _claims(store: Path) -> dict[str, Any]:
 def _child(kind: str, store: Path) -> None:
     import pandas  # noqa: F401  (imports outside the clock, as in bench_ingest)
 
-    import sahel.claims.engine  # noqa: F401
+    import sahel.claims.engine
     import sahel.panels  # noqa: F401
 
     out = _panels(store) if kind == "panels" else _claims(store)
@@ -91,7 +91,6 @@ def _spawn(kind: str, store: Path) -> dict[str, Any]:
 
 def _setup(rows: int, seed: int) -> Path:
     from gen_ged import generate
-
     from sahel.settings import get_settings
     from sahel.store.ingest import ingest_file
 
