@@ -15,6 +15,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
                "sahel.analysis", "sahel.claims", "sahel.panels"),
     "store": ("sahel.registry", "sahel.cli", "sahel.render", "sahel.build", "sahel.analysis",
               "sahel.claims", "sahel.panels"),
+    "series": ("sahel.cli", "sahel.render", "sahel.registry", "sahel.analysis", "sahel.claims",
+               "sahel.panels", "sahel.build"),
     "registry": ("sahel.cli", "sahel.render", "sahel.build", "sahel.analysis", "sahel.claims",
                  "sahel.panels"),
 }

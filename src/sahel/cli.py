@@ -335,8 +335,10 @@ def _mount_subapps() -> None:
     """Each domain keeps its own thin sub-app; the root only mounts them."""
     from sahel.claims.cli import app as claims_app
     from sahel.registry.cli import app as registry_app
+    from sahel.series.cli import app as series_app
 
     app.add_typer(registry_app, name="registry")
+    app.add_typer(series_app, name="series")
     app.add_typer(claims_app, name="claims")
 
 

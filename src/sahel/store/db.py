@@ -7,6 +7,8 @@ refused instead of being damaged.
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -59,6 +61,50 @@ CREATE TABLE event_changes (
     change VARCHAR NOT NULL  -- revised | deleted
 );
 CREATE VIEW events_current AS SELECT * FROM events WHERE retired_by IS NULL;
+""",
+    ),
+    (
+        2,
+        "aggregate series beside the events (sahel.series)",
+        """
+CREATE TABLE series_definitions (
+    series VARCHAR PRIMARY KEY,
+    family VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
+    period VARCHAR NOT NULL CHECK (period IN ('month', 'year')),
+    spatial_unit VARCHAR NOT NULL CHECK (spatial_unit IN ('country', 'admin2')),
+    definition VARCHAR NOT NULL,
+    caveats VARCHAR,
+    citation VARCHAR NOT NULL,
+    licence VARCHAR NOT NULL,
+    public BOOLEAN NOT NULL,
+    absent_means_zero BOOLEAN NOT NULL
+);
+CREATE TABLE series (
+    series VARCHAR NOT NULL,
+    snapshot_id INTEGER NOT NULL,
+    retired_by INTEGER,
+    country_iso3 VARCHAR NOT NULL,
+    admin1 VARCHAR,
+    admin2 VARCHAR,
+    admin2_pcode VARCHAR,
+    year INTEGER NOT NULL,
+    month INTEGER CHECK (month BETWEEN 1 AND 12),
+    value DOUBLE,
+    partial BOOLEAN NOT NULL
+);
+CREATE TABLE series_changes (
+    snapshot_id INTEGER NOT NULL,
+    series VARCHAR NOT NULL,
+    country_iso3 VARCHAR NOT NULL,
+    admin2_pcode VARCHAR,
+    year INTEGER NOT NULL,
+    month INTEGER,
+    change VARCHAR NOT NULL,  -- revised | restated | vanished
+    old_value DOUBLE,
+    new_value DOUBLE
+);
+CREATE VIEW series_current AS SELECT * FROM series WHERE retired_by IS NULL;
 """,
     ),
 ]
@@ -147,3 +193,22 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 def archive_dir(db_path: Path) -> Path:
     """Where source files are archived (content-addressed), beside the store."""
     return db_path.parent / f"{db_path.stem}.sources"
+
+
+def archive_file(src: Path, sha256: str, dest_dir: Path) -> Path:
+    """Keep the source file's bytes beside the store, named by content (hard link if possible).
+
+    This is the lossless raw copy every event and series value points back to (ADR 001 §4).
+    """
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    suffix = "".join(src.suffixes[-2:]) if src.suffix in (".gz", ".zip") else src.suffix
+    dest = dest_dir / f"{sha256[:20]}{suffix}"
+    if dest.exists():
+        return dest
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copyfile(src, tmp)
+    tmp.replace(dest)
+    return dest

@@ -11,9 +11,7 @@ Order of work, and why:
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -29,7 +27,7 @@ from sahel.events import ucdp
 from sahel.events.harmonise import COUNTRY_MAP, STAGE, Staged, stage_file
 from sahel.events.reader import open_source
 from sahel.events.schema import EVENT_COLUMN_NAMES, SOURCES
-from sahel.store.db import archive_dir, connect
+from sahel.store.db import archive_dir, archive_file, connect
 
 #: a newer export may retire at most this share of the stored events it covers, unless told
 MASS_DELETE_SHARE = 0.5
@@ -111,21 +109,6 @@ def _resolve_version(staged: Staged, source: str, version: str | None,
     assert staged.date_max is not None
     return (f"as-of {staged.date_max.isoformat()}",
             "latest event date in the file (no export date known)")
-
-
-def _archive(src: Path, sha256: str, dest_dir: Path) -> Path:
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    suffix = "".join(src.suffixes[-2:]) if src.suffix in (".gz", ".zip") else src.suffix
-    dest = dest_dir / f"{sha256[:20]}{suffix}"
-    if dest.exists():
-        return dest
-    tmp = dest.with_name(dest.name + ".part")
-    try:
-        os.link(src, tmp)
-    except OSError:
-        shutil.copyfile(src, tmp)
-    tmp.replace(dest)
-    return dest
 
 
 def _existing_snapshot(con: duckdb.DuckDBPyConnection, source: str, sha: str) -> int | None:
@@ -298,7 +281,7 @@ def ingest_file(
                 res.notes.append(f"already ingested as snapshot {existing}: nothing to do")
                 res.seconds = time.perf_counter() - t0
                 return res
-            archived = _archive(path, sha, archive_dir(db_file))
+            archived = archive_file(path, sha, archive_dir(db_file))
             con.execute("BEGIN TRANSACTION")
             try:
                 sid = _count(con, "SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots")
