@@ -135,16 +135,12 @@ def _growth(claim: Claim, store: Store) -> ClaimResult:
                 covered=covered, note="; ".join({v0.coverage_note, v1.coverage_note}),
                 verdict=verdict))
     primary = [r for r in rows if "edges" not in r.definition]
-    verdict = _combine([r.verdict for r in primary])
     tested = [r for r in rows if r.verdict != UNTESTABLE and r.stat["change_best"] is not None]
     closest = None
     if tested and claim.expected is not None:
         c = min(tested, key=lambda r: abs(r.stat["change_best"] - claim.expected))
         closest = f"{c.definition}: {c.stat['change_best']:+.0%} (claimed {claim.expected:+.0%})"
-    summary = _summary(verdict, rows, claim)
-    return ClaimResult(claim, verdict, summary, rows, closest,
-                       claim.needs if verdict == UNTESTABLE or not all(r.covered for r in primary)
-                       else None)
+    return _result(claim, rows, closest, primary)
 
 
 # -- compare ------------------------------------------------------------------------------------
@@ -176,9 +172,7 @@ def _compare(claim: Claim, store: Store) -> ClaimResult:
                   for g in others},
             covered=covered, note="; ".join(sorted({v.coverage_note for v in vals.values()})),
             verdict=verdict))
-    verdict = _combine([r.verdict for r in rows])
-    return ClaimResult(claim, verdict, _summary(verdict, rows, claim), rows, None,
-                       claim.needs if verdict == UNTESTABLE else None)
+    return _result(claim, rows)
 
 
 # -- trend --------------------------------------------------------------------------------------
@@ -219,9 +213,7 @@ def _trend(claim: Claim, store: Store) -> ClaimResult:
                 stat=stat, covered=not missing,
                 note=("not covered: " + ", ".join(map(str, missing))) if missing else "covered",
                 verdict=verdict))
-    verdict = _combine([r.verdict for r in rows])
-    needs = claim.needs if any(not r.covered for r in rows) else None
-    return ClaimResult(claim, verdict, _summary(verdict, rows, claim), rows, None, needs)
+    return _result(claim, rows)
 
 
 # -- outlook ------------------------------------------------------------------------------------
@@ -249,9 +241,7 @@ def _outlook(claim: Claim, store: Store) -> ClaimResult:
                     values={base.label: v0.as_dict(), p.label: v1.as_dict()},
                     stat={"change_best": change}, covered=covered,
                     note="; ".join({v0.coverage_note, v1.coverage_note}), verdict=verdict))
-    verdict = _combine([r.verdict for r in rows])
-    return ClaimResult(claim, verdict, _summary(verdict, rows, claim), rows, None,
-                       claim.needs if verdict == UNTESTABLE else None)
+    return _result(claim, rows)
 
 
 # -- before/after -------------------------------------------------------------------------------
@@ -260,9 +250,16 @@ def _before_after(claim: Claim, store: Store) -> ClaimResult:
     from sahel.claims.before_after import before_after_evidence
 
     rows = before_after_evidence(claim, store)
-    verdict = _combine([r.verdict for r in rows])
-    return ClaimResult(claim, verdict, _summary(verdict, rows, claim), rows, None,
-                       claim.needs if verdict == UNTESTABLE else None)
+    return _result(claim, rows)
+
+
+def _result(claim: Claim, rows: list[Evidence], closest: str | None = None,
+            primary: list[Evidence] | None = None) -> ClaimResult:
+    """One verdict from the definitions' verdicts; name the missing data whenever any
+    definition could not be measured."""
+    verdict = _combine([r.verdict for r in (primary if primary is not None else rows)])
+    needs = claim.needs if any(not r.covered for r in rows) else None
+    return ClaimResult(claim, verdict, _summary(verdict, rows, claim), rows, closest, needs)
 
 
 def _summary(verdict: str, rows: list[Evidence], claim: Claim) -> str:
