@@ -191,3 +191,21 @@ def test_real_claim_specs_are_valid() -> None:
     claims = load_claims()
     assert {"mali-vac-2023", "niger-lower-2023", "jihadist-growth", "aes-ct-outcomes",
             "coastal-spread"} <= set(claims)
+
+
+def test_trend_with_an_untested_region_is_only_partly_supported(
+        store: Path, claims_dir: Callable[..., Path]) -> None:
+    body = TREND.format(countries="MLI").replace("regions: {r: [MLI]}",
+                                                 "regions: {r: [MLI], coast: [TGO]}")
+    (result,) = check_claims(["t"], claims_dir=claims_dir(t=body), db_path=store)
+    assert result.verdict == "partly supported"
+    assert "no data for coast" in result.summary
+    assert result.needs == "n/a"
+
+
+def test_trend_over_part_of_the_years_is_only_partly_supported(
+        store: Path, claims_dir: Callable[..., Path]) -> None:
+    body = TREND.format(countries="MLI").replace("years: [2021, 2022, 2023]",
+                                                 "years: [2020, 2021, 2022, 2023]")
+    (result,) = check_claims(["t"], claims_dir=claims_dir(t=body), db_path=store)
+    assert result.verdict == "partly supported"  # ACLED here starts in 2021

@@ -1,12 +1,93 @@
-"""Before/after evidence for claims (filled in once the event-study analysis lands)."""
+"""Before/after evidence for claims: one DiD and one ITS per definition and fatality bound.
+
+The estimators are the event-study analysis's own (:func:`sahel.analysis.event_study.did`,
+:func:`~sahel.analysis.event_study.its`); this module only feeds them monthly values from the
+events or from an aggregate series (which reach past 2023, where the events stop), and turns
+the estimates into the claim's verdict. ``sahel analyse before-after`` gives the full study
+with placebo dates.
+"""
 
 from __future__ import annotations
 
-from sahel.claims.engine import UNTESTABLE, Evidence
+from typing import Any
+
+import pandas as pd
+
+from sahel.claims.engine import CONTRADICTED, SUPPORTED, UNTESTABLE, Evidence, _basis, _filters
 from sahel.claims.evidence import Store
 from sahel.claims.spec import Claim
 
+#: fewer months than this after the event and a post-period estimate is noise
+MIN_POST_MONTHS = 6
+
+
+def _verdict(claim: Claim, coef: float | None, ci: list[float] | None) -> str:
+    if coef is None or ci is None:
+        return UNTESTABLE
+    significant_drop = ci[1] < 0
+    if claim.expect == "no_significant_decrease":
+        return CONTRADICTED if significant_drop else SUPPORTED
+    if claim.expect == "significant_decrease":
+        return SUPPORTED if significant_drop else CONTRADICTED
+    raise ValueError(f"before_after claims expect a (no_)significant_decrease, "
+                     f"not {claim.expect}")
+
 
 def before_after_evidence(claim: Claim, store: Store) -> list[Evidence]:
-    return [Evidence(d.label, "", [], [], "", {}, {}, False, "pending", UNTESTABLE)
-            for d in claim.definitions]
+    from sahel.analysis.event_study import did, its, resolve_event
+
+    assert claim.event is not None
+    ev = resolve_event(claim.event, store.registry)
+    post_start = pd.Period(ev.day, freq="M") + (0 if ev.day.day == 1 else 1)
+    start = (post_start - claim.window_months).start_time.date()
+    end = (post_start + claim.window_months - 1).end_time.date()
+    countries = claim.treated + claim.controls
+    rows: list[Evidence] = []
+    for d in claim.definitions:
+        frame, snaps, versions = store.monthly(d, countries, start, end)
+        frame = frame[frame["month"] != pd.Period(ev.day, freq="M")] if ev.day.day != 1 \
+            else frame
+        treated = [c for c in claim.treated if c in set(frame["country_iso3"])]
+        controls = [c for c in claim.controls if c in set(frame["country_iso3"])]
+        n_post = int((frame["month"] >= post_start).sum() / max(len(treated) + len(controls),
+                                                                 1))
+        stat: dict[str, Any] = {"event": f"{ev.label} ({ev.day})", "treated": treated,
+                                "controls": controls, "post_months": n_post}
+        verdict = UNTESTABLE
+        note = "covered"
+        if not treated or not controls or n_post < MIN_POST_MONTHS:
+            note = (f"too little data: {len(treated)} treated and {len(controls)} control "
+                    f"countries covered, {n_post} months after the event "
+                    f"(need ≥ {MIN_POST_MONTHS})")
+        else:
+            verdicts = []
+            for bound in ("low", "best", "high"):
+                f = frame.assign(y=frame[bound], treated=frame["country_iso3"].isin(treated))
+                d_out = did(f[["country_iso3", "month", "treated", "y"]], post_start)
+                mean = f[f["treated"]].groupby("month")["y"].mean()
+                i_out = its(mean, post_start)
+                ci = d_out.get("ci_cluster") or d_out.get("ci_hac")
+                stat |= {f"did_{bound}": d_out.get("coef"), f"did_ci_{bound}": ci,
+                         f"its_level_{bound}": i_out["level"],
+                         f"its_level_ci_{bound}": i_out["level_ci"]}
+                verdicts.append(_verdict(claim, d_out.get("coef"), ci))
+            verdict = verdicts[1] if len(set(verdicts)) == 1 else "partly supported"
+            if len(set(verdicts)) > 1:
+                note = "the verdict depends on the fatality bound (low/best/high)"
+        pre = frame[frame["month"] < post_start]
+        post = frame[frame["month"] >= post_start]
+        values = {
+            f"{grp} {when}": {"low": part[part.country_iso3.isin(cs)]["low"].mean(),
+                              "best": part[part.country_iso3.isin(cs)]["best"].mean(),
+                              "high": part[part.country_iso3.isin(cs)]["high"].mean(),
+                              "covered": not part.empty}
+            for grp, cs in (("treated", treated), ("controls", controls))
+            for when, part in (("before", pre), ("after", post))
+        }
+        rows.append(Evidence(
+            definition=d.label + " (monthly mean per country; DiD and ITS)", basis=_basis(d),
+            versions=versions, snapshots=snaps,
+            filters=_filters(d, countries, f"{start}..{end}, event {ev.day}"),
+            values=values, stat=stat, covered=verdict != UNTESTABLE, note=note,
+            verdict=verdict))
+    return rows

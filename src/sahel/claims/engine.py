@@ -180,6 +180,7 @@ def _compare(claim: Claim, store: Store) -> ClaimResult:
 def _trend(claim: Claim, store: Store) -> ClaimResult:
     regions = claim.regions or {"subject": claim.countries}
     rows: list[Evidence] = []
+    by_region: dict[str, list[str]] = {}
     for region, countries in regions.items():
         for d in claim.definitions:
             series: dict[int, Value] = {
@@ -202,6 +203,9 @@ def _trend(claim: Claim, store: Store) -> ClaimResult:
                     verdict = PARTLY
                 else:
                     verdict = CONTRADICTED
+                if verdict == SUPPORTED and (years[0], years[-1]) != (claim.years[0],
+                                                                      claim.years[-1]):
+                    verdict = PARTLY  # it holds, but only for part of the years claimed
             missing = [y for y in claim.years if y not in years]
             rows.append(Evidence(
                 definition=f"{region}: {d.label}", basis=_basis(d),
@@ -213,7 +217,16 @@ def _trend(claim: Claim, store: Store) -> ClaimResult:
                 stat=stat, covered=not missing,
                 note=("not covered: " + ", ".join(map(str, missing))) if missing else "covered",
                 verdict=verdict))
-    return _result(claim, rows)
+            by_region.setdefault(region, []).append(verdict)
+    result = _result(claim, rows)
+    # regions are parts of the claim, not alternative measures: an untested part caps the claim
+    parts = [_combine(v) for v in by_region.values()]
+    if result.verdict == SUPPORTED and UNTESTABLE in parts:
+        result.verdict = PARTLY
+        result.summary = _summary(PARTLY, rows, claim) + (
+            "; capped at partly supported: no data for "
+            + ", ".join(r for r, v in zip(by_region, parts, strict=True) if v == UNTESTABLE))
+    return result
 
 
 # -- outlook ------------------------------------------------------------------------------------

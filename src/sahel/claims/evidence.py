@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from sahel.claims.spec import Definition
+from sahel.errors import SahelError
 from sahel.store.db import connect
 from sahel.store.query import coverage
 
@@ -77,11 +78,9 @@ class Store:
                 gaps.append(f"{c}: {source} covers {first}..{last}")
         return (not gaps, "; ".join(gaps) or "covered")
 
-    def measure(self, d: Definition, countries: list[str], start: date, end: date) -> Value:
-        if d.series is not None:
-            return self._series(d, countries, start, end)
+    def _where(self, d: Definition, countries: list[str], start: date,
+               end: date) -> tuple[str, list[Any]]:
         assert d.source is not None
-        covered, note = self.coverage(d.source, countries, start, end)
         where = ["e.retired_by IS NULL", "e.source = ?", "list_contains(?, e.country_iso3)",
                  "e.date_start BETWEEN ? AND ?"]
         params: list[Any] = [d.source, countries, start, end]
@@ -102,19 +101,81 @@ class Store:
         if d.precision == "admin1" or d.measure == "admin1_areas":
             ok = ", ".join(f"'{g}'" for g in ADMIN1_OK)
             where.append(f"e.admin1 IS NOT NULL AND e.geo_precision IN ({ok})")
-        exprs = _measure_sql(d.measure)
+        joins = (f"LEFT JOIN {_AMAP} m1 ON m1.raw_name = e.actor1_raw "
+                 f"LEFT JOIN {_AMAP} m2 ON m2.raw_name = e.actor2_raw")
+        return f"FROM events e {joins} WHERE {' AND '.join(where)}", params
+
+    def measure(self, d: Definition, countries: list[str], start: date, end: date) -> Value:
+        if d.series is not None:
+            return self._series(d, countries, start, end)
+        assert d.source is not None
+        covered, note = self.coverage(d.source, countries, start, end)
+        body, params = self._where(d, countries, start, end)
         row = self.con.execute(f"""
-            SELECT count(*), {exprs}, list(DISTINCT e.snapshot_id ORDER BY e.snapshot_id),
+            SELECT count(*), {_measure_sql(d.measure)},
+                   list(DISTINCT e.snapshot_id ORDER BY e.snapshot_id),
                    list(DISTINCT e.source_version ORDER BY e.source_version)
-            FROM events e
-            LEFT JOIN {_AMAP} m1 ON m1.raw_name = e.actor1_raw
-            LEFT JOIN {_AMAP} m2 ON m2.raw_name = e.actor2_raw
-            WHERE {' AND '.join(where)}
+            {body}
         """, params).fetchone()
         assert row is not None
         n, lo, be, hi, snaps, versions = row
         return Value(_num(lo), _num(be), _num(hi), int(n), covered, note, list(snaps or []),
                      list(versions or []))
+
+    def monthly(self, d: Definition, countries: list[str], start: date,
+                end: date) -> tuple[pd.DataFrame, list[int], list[str]]:
+        """Monthly values (country_iso3, month Period, low, best, high) for the months each
+        country is covered — zeros inside coverage, no row outside — with snapshots/versions."""
+        cols = ["country_iso3", "month", "low", "best", "high"]
+        months = pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")
+        if d.series is not None:
+            return self._series_monthly(d, countries, start, end, months)
+        assert d.source is not None
+        grid = []
+        for c in countries:
+            for p in months:
+                ok, _ = self.coverage(d.source, [c], p.start_time.date(), p.end_time.date())
+                if ok:
+                    grid.append((c, p))
+        body, params = self._where(d, countries, start, end)
+        got = self.con.execute(f"""
+            SELECT e.country_iso3, strftime(e.date_start, '%Y-%m') AS ym, {_measure_sql(d.measure)}
+            {body} GROUP BY ALL
+        """, params).fetchall()
+        found = {(c, ym): (lo, be, hi) for c, ym, lo, be, hi in got}
+        rows = [(c, p, *(float(x or 0) for x in found.get((c, str(p)), (0, 0, 0))))
+                for c, p in grid]
+        meta = self.con.execute(f"""
+            SELECT list(DISTINCT e.snapshot_id ORDER BY e.snapshot_id),
+                   list(DISTINCT e.source_version ORDER BY e.source_version) {body}
+        """, params).fetchone()
+        assert meta is not None
+        return (pd.DataFrame(rows, columns=cols), list(meta[0] or []),
+                [str(v) for v in meta[1] or []])
+
+    def _series_monthly(self, d: Definition, countries: list[str], start: date, end: date,
+                        months: pd.PeriodIndex) -> tuple[pd.DataFrame, list[int], list[str]]:
+        from sahel.series import query as series_query
+
+        assert d.series is not None
+        cols = ["country_iso3", "month", "low", "best", "high"]
+        try:
+            df, prov = series_query.get_series(d.series, countries=countries, start=start,
+                                               end=end, db_path=self.db_path)
+        except SahelError:
+            return pd.DataFrame(columns=cols), [], []
+        if df.empty or df["month"].isna().all():
+            return pd.DataFrame(columns=cols), [], []  # a yearly series has no months
+        df = df[~df["partial"].fillna(False).astype(bool)]
+        month = pd.PeriodIndex(pd.to_datetime(dict(year=df["year"], month=df["month"], day=1)),
+                               freq="M")
+        out = pd.DataFrame({"country_iso3": df["country_iso3"].to_numpy(), "month": month,
+                            "low": df["value"].to_numpy(float), "best": df["value"].to_numpy(float),
+                            "high": df["value"].to_numpy(float)})
+        out = out[out["month"].isin(months)]
+        snaps = sorted({int(s["snapshot_id"]) for s in prov.snapshots})
+        return (out.reset_index(drop=True), snaps,
+                [str(s["source_version"]) for s in prov.snapshots])
 
     def _series(self, d: Definition, countries: list[str], start: date, end: date) -> Value:
         from sahel.series import query as series_query
@@ -123,12 +184,8 @@ class Store:
         try:
             df, prov = series_query.get_series(d.series, countries=countries, start=start,
                                                end=end, db_path=self.db_path)
-        except Exception as exc:  # a missing series is "not measured", said plainly
-            from sahel.errors import SahelError
-
-            if isinstance(exc, SahelError):
-                return Value(None, None, None, 0, False, f"series {d.series}: {exc.message}")
-            raise
+        except SahelError as exc:  # a missing series is "not measured", said plainly
+            return Value(None, None, None, 0, False, f"series {d.series}: {exc.message}")
         ends = {c: series_query.coverage_end(d.series, c, db_path=self.db_path)
                 for c in countries}
         gaps = [f"{c}: {d.series} ends {e}" if e else f"{c}: no {d.series} values"
