@@ -102,3 +102,27 @@ def test_civilian_targeting_and_categories(tmp_path: Path) -> None:
     vac, _ = query_events(Filters(categories=["violence_against_civilians"]), db_path=db)
     assert list(vac["event_uid"]) == ["acled:MLI1"]
     assert list(vac["category_raw"]) == ["Violence against civilians"]
+
+
+def test_coverage_spans(tmp_path: Path, shared_data: Path) -> None:
+    """GED: 1989 to the release's last year; candidate: its month; ACLED: the file name's range."""
+    from sahel.store.query import list_snapshots
+
+    db = tmp_path / "s.duckdb"
+    ingest_file(shared_data / "ucdp_ged/candidate/GEDEvent_v23_0_10.csv", db_path=db,
+                partial=True)
+    ingest_file(shared_data / "ucdp_ged/explorer_export_2025/Togo.csv", db_path=db)
+    acled = write(tmp_path / "acled_2023-01-01-2023-12-31-Mali.csv",
+                  [row("MLI1", "2023-03-01", 1)])
+    ingest_file(acled, db_path=db)
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    spans = con.execute("SELECT source, CAST(coverage_start AS VARCHAR), "
+                        "CAST(coverage_end AS VARCHAR) FROM snapshots ORDER BY snapshot_id"
+                        ).fetchall()
+    con.close()
+    assert spans == [("ucdp_candidate", "2023-10-01", "2023-10-31"),
+                     ("ucdp_ged", "1989-01-01", "2023-12-31"),
+                     ("acled", "2023-01-01", "2023-12-31")]
+    assert len(list_snapshots(db_path=db)) == 3

@@ -54,9 +54,9 @@ def discover(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
             with tempfile.TemporaryDirectory() as work:
                 sf = open_source(p, Path(work))
                 layout = detect_layout(sf.header, ALL_LAYOUTS, file=str(p))
-        except LayoutError:
-            skipped.append((str(p), "not a UCDP/ACLED event file (or damaged: see `sahel "
-                            "ingest ucdp` for details)"))
+        except LayoutError as exc:
+            skipped.append((str(p), f"not a UCDP/ACLED event file: {exc.message}"
+                            + (f" ({exc.hint})" if exc.hint else "")))
             continue
         except SahelError as exc:
             skipped.append((str(p), exc.message))
@@ -67,6 +67,33 @@ def discover(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
         found.append(p)
     found.sort(key=_version_key)
     return found, skipped
+
+
+def _explorer_version(paths: list[Path]) -> tuple[str, str, set[Path]] | None:
+    """Explorer exports carry no version. Files downloaded together come from one release, so
+    the newest event among them dates the release for all (Côte d'Ivoire's last event in 2020
+    does not make its export GED 21.1)."""
+    explorer = []
+    for p in paths:
+        with tempfile.TemporaryDirectory() as work:
+            sf = open_source(p, Path(work))
+            if detect_layout(sf.header, ALL_LAYOUTS, file=str(p)).name == "ucdp_explorer_csv":
+                explorer.append(sf)
+    if not explorer:
+        return None
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        years = [con.execute(f"SELECT max(try_cast(year AS INTEGER)) FROM {sf.read_csv_sql()}"
+                             ).fetchone() for sf in explorer]
+    finally:
+        con.close()
+    last = max(int(y[0]) for y in years if y and y[0] is not None)
+    v = ucdp.ged_version_covering(last)
+    names = ", ".join(sf.path.name for sf in explorer)
+    return (f">={v}", f"explorer exports carry no version; downloaded together ({names}), their "
+            f"newest event ({last}) needs GED {v} or later", {sf.path for sf in explorer})
 
 
 def _download_latest(settings: Settings, progress: bool) -> list[tuple[Path, bool]]:
@@ -106,16 +133,20 @@ def build(
         if not paths:
             raise InputError("no UCDP event files found", file=from_dir,
                              hint="download GED/candidate CSVs from UCDP into that folder")
+    explorer = _explorer_version([p for p, _ in files]) if from_dir is not None else None
     for path, partial in files:
         if on_file:
             on_file(path)
+        version = explorer[:2] if explorer and path in explorer[2] else None
         sample = "sample" in path.name.lower()
         if sample:
             result.notes.append(f"{path.name}: a sample by its name — stored, but not taken as "
                                 "complete coverage of its countries and years")
         try:
-            result.ingested.append(ingest_file(path, db_path=db_path, partial=partial,
-                                               sample=sample))
+            result.ingested.append(ingest_file(
+                path, db_path=db_path, partial=partial, sample=sample,
+                source_version=version[0] if version else None,
+                version_basis=version[1] if version else None))
         except SahelError as exc:
             result.failed.append((str(path), exc))
     return result

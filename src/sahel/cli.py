@@ -333,6 +333,7 @@ def settings() -> None:
 
 def _mount_subapps() -> None:
     """Each domain keeps its own thin sub-app; the root only mounts them."""
+    from sahel.analysis.cli import app as analysis_app
     from sahel.claims.cli import app as claims_app
     from sahel.registry.cli import app as registry_app
     from sahel.series.cli import app as series_app
@@ -340,6 +341,7 @@ def _mount_subapps() -> None:
     app.add_typer(registry_app, name="registry")
     app.add_typer(series_app, name="series")
     app.add_typer(claims_app, name="claims")
+    app.add_typer(analysis_app, name="analyse")
 
 
 _mount_subapps()

@@ -44,10 +44,10 @@ def test_country_months_match_pandas(store: Path, mali_raw: pd.DataFrame) -> Non
     got = p.data.set_index("month")
     expected = mali_raw.groupby("month").agg(events=("id", "size"), low=("low_est", "sum"),
                                             best=("best_est", "sum"), high=("high_est", "sum"))
-    # coverage = the snapshot's first to last event month; inside it, no event means zero
-    assert got.index.min() == expected.index.min() == pd.Timestamp("1990-06-01")
+    # coverage = the GED release's span (>=24.1: 1989-01..2023-12); inside it, no event is zero
+    assert got.index.min() == pd.Timestamp("1989-01-01")
     assert got.index.max() == pd.Timestamp("2023-12-01")
-    assert len(got) == len(pd.date_range("1990-06-01", "2023-12-01", freq="MS"))
+    assert len(got) == (2023 - 1989 + 1) * 12
     aligned = got.reindex(expected.index)
     assert (aligned["events"].to_numpy() == expected["events"].to_numpy()).all()
     for ours, theirs in (("fatalities_low", "low"), ("fatalities_best", "best"),
@@ -97,3 +97,18 @@ def test_merge_refuses_mismatched_units(store: Path) -> None:
     f = add_fatalities(create_country_months(Filters(countries=["MLI"]), db_path=store))
     both = merge(c, f)
     assert {"events", "fatalities_best"} <= set(both.data.columns)
+
+
+def test_empty_panel_is_a_clear_error(store: Path) -> None:
+    p = create_country_months(Filters(countries=["NER"]), db_path=store)
+    assert p.data.empty
+    with pytest.raises(PanelError) as err:
+        add_events(p)
+    assert "sahel snapshots" in (err.value.hint or "")
+
+
+def test_civilian_deaths_where(store: Path, mali_raw: pd.DataFrame) -> None:
+    p = add_civilian_deaths(create_country_months(Filters(countries=["MLI"]), db_path=store),
+                            where="category = 'one_sided'")
+    expected = mali_raw.loc[mali_raw["type_of_violence"] == 3, "deaths_civilians"].sum()
+    assert p.data["civilian_deaths_best"].sum() == expected

@@ -120,8 +120,10 @@ def ged_version_covering(last_year: int) -> str:
 
 
 def check_version(source: str, version: str) -> str:
+    """Accept UCDP's forms, and ``>=NN.1`` (a lower bound, for exports that carry no version)."""
     pattern = _CANDIDATE_VERSION if source == "ucdp_candidate" else _GED_VERSION
-    if not pattern.match(version):
+    bare = version[2:] if version.startswith(">=") and source == "ucdp_ged" else version
+    if not pattern.match(bare):
         example = "25.0.3" if source == "ucdp_candidate" else "25.1"
         raise ConfigError(
             f"'{version}' is not a {source} version",

@@ -201,6 +201,11 @@ def _aggregate(panel: Panel, measures: dict[str, str], by: By, where: str | None
 
 
 def _attach(panel: Panel, agg: pd.DataFrame, definitions: dict[str, str]) -> Panel:
+    if panel.data.empty:
+        raise PanelError(
+            f"the {panel.unit} panel is empty: no stored source covers {panel.filters.describe()}",
+            hint="check `sahel snapshots` for what the store covers, or widen the filters",
+        )
     new_cols = [c for c in agg.columns if c not in panel.keys]
     clash = [c for c in new_cols if c in panel.data.columns]
     if clash:
@@ -240,7 +245,8 @@ def add_fatalities(panel: Panel, *, by: By = None, where: str | None = None,
                                 f"{by or 'all'}{' where ' + where if where else ''}"})
 
 
-def add_civilian_deaths(panel: Panel, *, by: By = None, name: str = "civilian_deaths") -> Panel:
+def add_civilian_deaths(panel: Panel, *, by: By = None, where: str | None = None,
+                        name: str = "civilian_deaths") -> Panel:
     """Civilian deaths, low/best/high, with each source's own definition:
 
     * UCDP: ``deaths_civilians`` of every event (all violence types). UCDP gives civilian deaths
@@ -258,5 +264,6 @@ def add_civilian_deaths(panel: Panel, *, by: By = None, name: str = "civilian_de
                          "coalesce(fatalities_high / nullif(fatalities_best, 0), 1)) "
                          "WHEN civilian_targeting THEN fatalities_high ELSE 0 END)"),
     }
-    agg = _aggregate(panel, measures, by, None, prefix="")
-    return _attach(panel, agg, {name: add_civilian_deaths.__doc__ or ""})
+    agg = _aggregate(panel, measures, by, where, prefix="")
+    return _attach(panel, agg, {name: (add_civilian_deaths.__doc__ or "")
+                                + (f" Where {where}." if where else "")})

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 import sahel
 from sahel.errors import ConfigError, InputError
@@ -111,6 +112,34 @@ def _resolve_version(staged: Staged, source: str, version: str | None,
             "latest event date in the file (no export date known)")
 
 
+def coverage_span(source: str, version: str, staged: Staged, path: Path) -> tuple[date, date]:
+    """The days a file speaks for: inside them, a missing event means no event.
+
+    A UCDP GED release covers 1989 to the end of the year before its number (``24.1`` → 2023);
+    a monthly candidate release covers its month (late additions dated earlier are events, not
+    coverage); an ACLED export covers the date range in its file name, else its events' span.
+    """
+    assert staged.date_min is not None and staged.date_max is not None
+    v = version.lstrip(">=")
+    if source == "ucdp_ged" and re.fullmatch(r"\d{2}\.\d", v):
+        return date(1989, 1, 1), date(2000 + int(v[:2]) - 1, 12, 31)
+    m = re.fullmatch(r"(\d{2})\.0\.(\d{1,2})", v)
+    if source == "ucdp_candidate" and m:
+        first = date(2000 + int(m.group(1)), int(m.group(2)), 1)
+        return first, (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
+    m = re.fullmatch(r"(\d{2})\.01\.(\d{2})\.(\d{2})", v)
+    if source == "ucdp_candidate" and m:
+        last = date(2000 + int(m.group(2)), int(m.group(3)), 1)
+        return (date(2000 + int(m.group(1)), 1, 1),
+                (pd.Timestamp(last) + pd.offsets.MonthEnd(0)).date())
+    days = re.findall(r"(\d{4}-\d{2}-\d{2})", path.name)
+    if source == "acled" and len(days) >= 2:
+        first, last = date.fromisoformat(days[0]), date.fromisoformat(days[1])
+        if first <= staged.date_min and last >= staged.date_max:
+            return first, last
+    return staged.date_min, staged.date_max
+
+
 def _existing_snapshot(con: duckdb.DuckDBPyConnection, source: str, sha: str) -> int | None:
     got = con.execute(
         "SELECT snapshot_id FROM snapshots WHERE source = ? AND file_sha256 = ? "
@@ -164,7 +193,8 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None
 
 
 def _apply(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged, *,
-           partial: bool, allow_mass_delete: bool, sid: int) -> None:
+           partial: bool, allow_mass_delete: bool, sid: int,
+           span: tuple[date, date]) -> None:
     """Diff the staged rows against the current store and write the new snapshot."""
     source = res.source
     cols = ", ".join(EVENT_COLUMN_NAMES)
@@ -193,7 +223,7 @@ def _apply(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged, *,
             SELECT c.event_uid, 'deleted' FROM _cur c
             WHERE list_contains(?, c.country_iso3) AND c.date_start BETWEEN ? AND ?
               AND NOT EXISTS (SELECT 1 FROM _ok o WHERE o.event_uid = c.event_uid)
-        """, [staged.countries, staged.date_min, staged.date_max])
+        """, [staged.countries, *span])
     counts = dict(con.execute("SELECT change, count(*) FROM _changes GROUP BY 1").fetchall())
     res.events_new = int(counts.get("new", 0))
     res.events_revised = int(counts.get("revised", 0))
@@ -202,12 +232,12 @@ def _apply(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged, *,
     if res.events_deleted and not allow_mass_delete:
         covered = _count(con, "SELECT count(*) FROM _cur WHERE list_contains(?, country_iso3) "
                               "AND date_start BETWEEN ? AND ?",
-                         [staged.countries, staged.date_min, staged.date_max])
+                         [staged.countries, *span])
         if res.events_deleted > MASS_DELETE_SHARE * covered:
             raise InputError(
                 f"this file would mark {res.events_deleted:,} of the {covered:,} stored "
                 f"{source} events it covers ({', '.join(staged.countries[:6])}, "
-                f"{staged.date_min}..{staged.date_max}) as deleted",
+                f"{span[0]}..{span[1]}) as deleted",
                 file=res.file,
                 hint="if it is a sample or partial export, rerun with --partial; if the source "
                 "really withdrew them, rerun with --allow-mass-delete",
@@ -238,6 +268,7 @@ def ingest_file(
     rejects_path: Path | None = None,
     partial: bool = False,
     sample: bool = False,
+    version_basis: str | None = None,
     allow_mass_delete: bool = False,
     today: date | None = None,
     before_commit: Callable[[], None] | None = None,
@@ -262,6 +293,7 @@ def ingest_file(
                                 rejects_path=rejects_path)
             src = _resolve_source(staged, source, path)
             version, basis = _resolve_version(staged, src, source_version, path)
+            basis = version_basis or basis
             sha = sf.sha256
             res = IngestResult(
                 snapshot_id=0, source=src, source_version=version, version_basis=basis,
@@ -287,8 +319,9 @@ def ingest_file(
                 sid = _count(con, "SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots")
                 res.snapshot_id = sid
                 _ok_view(con, src, version, sid)
+                span = coverage_span(src, version, staged, path)
                 _apply(con, res, staged, partial=partial or sample,
-                       allow_mass_delete=allow_mass_delete, sid=sid)
+                       allow_mass_delete=allow_mass_delete, sid=sid, span=span)
                 con.execute(
                     "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -296,7 +329,7 @@ def ingest_file(
                      sf.size, str(archived), datetime.now(UTC).replace(tzinfo=None), res.mode,
                      res.rows_read, res.rows_loaded, res.rows_rejected, res.rows_duplicate,
                      res.events_new, res.events_revised, res.events_unchanged,
-                     res.events_deleted, staged.countries, staged.date_min, staged.date_max,
+                     res.events_deleted, staged.countries, span[0], span[1],
                      "; ".join(res.notes) or None, sahel.__version__, duckdb.__version__],
                 )
                 if before_commit is not None:
