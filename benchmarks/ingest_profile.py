@@ -172,8 +172,8 @@ def _profiled_ingest(path: Path, store: Path) -> tuple[float, list[dict[str, Any
             reader._Hasher, "result",
             _timed(log, "ingest: wait for the sha256 thread", reader._Hasher.result)))
         stack.enter_context(_patched(
-            ingest, "_archive",
-            _timed(log, "ingest: archive the source (hard link)", ingest._archive)))
+            ingest, "archive_file",
+            _timed(log, "ingest: archive the source (hard link)", ingest.archive_file)))
         t0 = time.perf_counter()
         res = ingest.ingest_file(path, db_path=store / "s.duckdb", source="ucdp_ged",
                                  source_version="25.1")

@@ -334,6 +334,7 @@ def settings() -> None:
 def _mount_subapps() -> None:
     """Each domain keeps its own thin sub-app; the root only mounts them."""
     from sahel.analysis.cli import app as analysis_app
+    from sahel.analysis.spatial_cli import app as spatial_app
     from sahel.claims.cli import app as claims_app
     from sahel.registry.cli import app as registry_app
     from sahel.series.cli import app as series_app
@@ -341,6 +342,7 @@ def _mount_subapps() -> None:
     app.add_typer(registry_app, name="registry")
     app.add_typer(series_app, name="series")
     app.add_typer(claims_app, name="claims")
+    analysis_app.registered_commands.extend(spatial_app.registered_commands)
     app.add_typer(analysis_app, name="analyse")
 
 
