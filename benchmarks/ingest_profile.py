@@ -202,7 +202,8 @@ def _stage_experiments(path: Path, work: Path, repeat: int) -> list[dict[str, An
     rel = sf.read_csv_sql()
     values = ", ".join(f'{value_sql(n, f, layout)} AS "{n}"' for n, f in layout.fields.items())
     checks = [c for n, f in layout.fields.items() for c in checks_sql(n, f, layout, today)]
-    errors = f"list_filter([{', '.join(checks)}]::VARCHAR[], x -> x IS NOT NULL)"
+    listed = ", ".join(f"CASE WHEN {cond} THEN {msg} END" for cond, msg in checks)
+    errors = f"list_filter([{listed}]::VARCHAR[], x -> x IS NOT NULL)"
     full = select_sql(layout, rel, today, extra=[])
     cases: list[tuple[str, str]] = [
         ("bare read_csv(path), auto-detect -> temp table (store settings)",

@@ -109,15 +109,18 @@ def _sq(text: str) -> str:
     return text.replace("'", "''")
 
 
-def checks_sql(name: str, f: Field, layout: Layout, today: date) -> list[str]:
-    """SQL expressions yielding ``'column<TAB>problem'`` when a row is bad, else NULL."""
+Check = tuple[str, str]  # (SQL condition true when the row is bad, SQL message expression)
+
+
+def checks_sql(name: str, f: Field, layout: Layout, today: date) -> list[Check]:
+    """(condition, ``'column<TAB>problem'`` message) pairs for one canonical field."""
     if f.kind in ("const", "sql") or f.column is None:
         return []
     col, text, value = f.column, _text(f.column), value_sql(name, f, layout)
-    out: list[str] = []
+    out: list[Check] = []
 
     def add(cond: str, problem: str) -> None:
-        out.append(f"CASE WHEN {cond} THEN '{_sq(col)}\t' || {problem} END")
+        out.append((cond, f"'{_sq(col)}\t' || {problem}"))
 
     shown = f"coalesce({text}, '')"
     if f.required:
@@ -167,7 +170,7 @@ def select_sql(layout: Layout, relation: str, today: date, extra: list[str] | No
     the cost of the pass; revisions are detected on the canonical values at insert time.
     """
     parts: list[str] = list(extra or [])
-    checks: list[str] = []
+    checks: list[Check] = []
     for name, f in layout.fields.items():
         parts.append(f"{value_sql(name, f, layout)} AS {quote(name)}")
         checks.extend(checks_sql(name, f, layout, today))
@@ -176,18 +179,21 @@ def select_sql(layout: Layout, relation: str, today: date, extra: list[str] | No
         ds = value_sql("date_start", layout.fields["date_start"], layout)
         de = value_sql("date_end", layout.fields["date_end"], layout)
         col = layout.fields["date_end"].column
-        checks.append(
-            f"CASE WHEN {de} < {ds} THEN '{col}\tends before the event starts' END"
-        )
+        checks.append((f"{de} < {ds}", f"'{col}\tends before the event starts'"))
     name_col = layout.country_name
     code_col = layout.country_code
     if available is not None and code_col not in available:
         code_col = None  # the code is optional: resolve by name alone
     parts.append(f"{_text(name_col) if name_col else 'NULL'} AS country_key_name")
     parts.append(f"{_text(code_col) if code_col else 'NULL'} AS country_key_code")
-    errors = f"list_filter([{', '.join(checks)}]::VARCHAR[], x -> x IS NOT NULL)" if checks else (
-        "[]::VARCHAR[]"
-    )
+    # The message list is built only for rows that fail a check: good rows pay for one OR.
+    if checks:
+        any_bad = " OR ".join(f"({cond})" for cond, _ in checks)
+        listed = ", ".join(f"CASE WHEN {cond} THEN {msg} END" for cond, msg in checks)
+        errors = (f"CASE WHEN {any_bad} THEN list_filter([{listed}]::VARCHAR[], "
+                  "x -> x IS NOT NULL) ELSE []::VARCHAR[] END")
+    else:
+        errors = "[]::VARCHAR[]"
     parts.append(f"{errors} AS _errors")
     # Trim each column once, keep only the columns used (plus ``columns``): the wide free-text
     # columns of a GED file (articles, WKT) are never materialised.

@@ -82,7 +82,8 @@ class Column:
 
 #: The canonical event columns, in table order. ``docs/events-schema.md`` is generated from this.
 EVENT_COLUMNS: tuple[Column, ...] = (
-    Column("event_uid", "VARCHAR NOT NULL", "source:source_id; stable across snapshots"),
+    Column("event_uid", "VARCHAR GENERATED ALWAYS AS (source || ':' || source_id) VIRTUAL",
+           "source:source_id; stable across snapshots (computed, not stored)"),
     Column("source", "VARCHAR NOT NULL", "ucdp_ged | ucdp_candidate | acled"),
     Column("source_id", "VARCHAR NOT NULL", "the source's event id (`~` prefix: synthetic)"),
     Column("source_version", "VARCHAR NOT NULL", "dataset version, e.g. 24.1, 23.0.10, export date"),
@@ -117,3 +118,6 @@ EVENT_COLUMNS: tuple[Column, ...] = (
 )
 
 EVENT_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)
+#: the columns an INSERT writes (generated columns are computed by the store)
+STORED_COLUMN_NAMES: tuple[str, ...] = tuple(
+    c.name for c in EVENT_COLUMNS if "GENERATED" not in c.sql_type)

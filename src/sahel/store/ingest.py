@@ -27,7 +27,7 @@ from sahel.errors import ConfigError, InputError
 from sahel.events import ucdp
 from sahel.events.harmonise import COUNTRY_MAP, STAGE, Staged, stage_file
 from sahel.events.reader import open_source
-from sahel.events.schema import EVENT_COLUMN_NAMES, SOURCES
+from sahel.events.schema import EVENT_COLUMN_NAMES, SOURCES, STORED_COLUMN_NAMES
 from sahel.store.db import archive_dir, archive_file, connect
 
 #: a newer export may retire at most this share of the stored events it covers, unless told
@@ -197,7 +197,7 @@ def _apply(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged, *,
            span: tuple[date, date]) -> None:
     """Diff the staged rows against the current store and write the new snapshot."""
     source = res.source
-    cols = ", ".join(EVENT_COLUMN_NAMES)
+    cols = ", ".join(STORED_COLUMN_NAMES)
     has_current = _count(con, "SELECT count(*) FROM (SELECT 1 FROM events WHERE source = ? "
                               "AND retired_by IS NULL LIMIT 1)", [source])
     if not has_current:
