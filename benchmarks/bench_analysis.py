@@ -101,10 +101,8 @@ def _setup(rows: int, seed: int) -> Path:
     store = OUT_DIR / f"analysis_{rows}.duckdb"
     if not store.exists():
         ingest_file(csv, db_path=store, source="ucdp_ged", source_version="25.1")
-        try:
-            from sahel.series.importers import import_shared_series
-        except ImportError:
-            return store
+        from sahel.series.store import import_shared_series
+
         import_shared_series(get_settings().shared_data, db_path=store)
     return store
 

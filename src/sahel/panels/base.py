@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+import pyarrow as pa
 
 from sahel.errors import PanelError
 from sahel.store.query import Filters, Provenance
@@ -42,6 +43,8 @@ class Panel:
     #: where the events live, and the registry's raw-name -> perpetrator map (None: no registry)
     db_path: Path | None = None
     actor_map: pd.DataFrame | None = field(default=None, repr=False)
+    #: the filtered events behind the panel (fetched once; the add_… verbs count them)
+    events: pa.Table | None = field(default=None, repr=False)
 
     @property
     def keys(self) -> list[str]:

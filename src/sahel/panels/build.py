@@ -12,6 +12,7 @@ from typing import Literal
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from sahel.errors import PanelError
 from sahel.panels.base import KEYS, Panel, Unit
@@ -64,52 +65,64 @@ def _coverage(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 
 def _grid(coverage: pd.DataFrame, units: pd.DataFrame | None) -> pd.DataFrame:
-    parts = []
-    for rec in coverage.to_dict("records"):
-        months = pd.date_range(pd.Timestamp(rec["first_month"]), pd.Timestamp(rec["last_month"]),
-                               freq="MS")
-        parts.append(pd.DataFrame({"source": rec["source"], "country_iso3": rec["country_iso3"],
-                                   "month": months}))
-    grid = (pd.concat(parts, ignore_index=True) if parts
-            else pd.DataFrame(columns=["source", "country_iso3", "month"]))
+    """source × country × month inside each coverage span (one date range, sliced per row)."""
+    cols = ["source", "country_iso3", "month"]
+    if coverage.empty:
+        grid = pd.DataFrame(columns=cols)
+    else:
+        months = pd.date_range(pd.Timestamp(coverage["first_month"].min()),
+                               pd.Timestamp(coverage["last_month"].max()), freq="MS")
+        values = months.to_numpy()
+        parts = []
+        for rec in coverage.to_dict("records"):
+            sel = values[(values >= pd.Timestamp(rec["first_month"]).to_datetime64())
+                         & (values <= pd.Timestamp(rec["last_month"]).to_datetime64())]
+            parts.append(pd.DataFrame({"source": rec["source"],
+                                       "country_iso3": rec["country_iso3"], "month": sel}))
+        grid = pd.concat(parts, ignore_index=True)
     if units is not None:
         grid = grid.merge(units, on=["source", "country_iso3"], how="inner")
     return grid
 
 
-class _Ctx:
-    """A read-only connection with the panel's filtered events as the temp table ``_pe``."""
+def _fetch_events(con: duckdb.DuckDBPyConnection, f: Filters, unit: Unit,
+                  actor_map: pd.DataFrame | None) -> pa.Table:
+    """The panel's filtered events, once, as an Arrow table: every ``add_…`` verb then counts
+    in memory instead of filtering (and joining the registry) the store again."""
+    where, params = f.where()
+    if actor_map is not None:
+        con.register(_AMAP, actor_map)
+        perp = ("CASE WHEN e.actor1_raw IS NULL THEN 'unmapped' "
+                "ELSE coalesce(m.perpetrator_group, 'unmapped') END")
+        join = f"LEFT JOIN {_AMAP} m ON m.raw_name = e.actor1_raw"
+    else:
+        perp, join = "CAST(NULL AS VARCHAR)", ""
+    admin_ok = ", ".join(f"'{g}'" for g in ADMIN1_OK)
+    admin = (f"AND e.admin1 IS NOT NULL AND e.geo_precision IN ({admin_ok})"
+             if unit == "admin1_month" else "")
+    qualified = where.replace("snapshot_id", "e.snapshot_id").replace("retired_by", "e.retired_by")
+    return con.execute(f"""
+        SELECT e.source, e.country_iso3, e.admin1, e.category, e.civilian_targeting,
+               e.fatalities_low, e.fatalities_best, e.fatalities_high,
+               e.fatalities_civilians,
+               CAST(date_trunc('month', e.date_start) AS TIMESTAMP) AS month,
+               {perp} AS perpetrator
+        FROM events e {join}
+        WHERE {qualified} {admin}
+    """, params).to_arrow_table()
 
-    def __init__(self, panel_filters: Filters, db_path: Path | None, unit: Unit,
-                 actor_map: pd.DataFrame | None) -> None:
-        self.f = panel_filters
-        self.con = connect(db_path, read_only=True)
-        where, params = self.f.where()
-        self.where, self.params = where, params
-        if actor_map is not None:
-            self.con.register(_AMAP, actor_map)
-            perp = ("CASE WHEN e.actor1_raw IS NULL THEN 'unmapped' "
-                    "ELSE coalesce(m.perpetrator_group, 'unmapped') END")
-            join = f"LEFT JOIN {_AMAP} m ON m.raw_name = e.actor1_raw"
-        else:
-            perp, join = "NULL", ""
-        admin_ok = ", ".join(f"'{g}'" for g in ADMIN1_OK)
-        admin = (f"AND e.admin1 IS NOT NULL AND e.geo_precision IN ({admin_ok})"
-                 if unit == "admin1_month" else "")
-        self.con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _pe AS
-            SELECT e.source, e.country_iso3, e.admin1, e.category, e.civilian_targeting,
-                   e.fatalities_low, e.fatalities_best, e.fatalities_high,
-                   e.fatalities_civilians, e.actor1_raw, e.actor2_raw, e.geo_precision,
-                   CAST(date_trunc('month', e.date_start) AS TIMESTAMP) AS month,
-                   {perp} AS perpetrator
-            FROM events e {join}
-            WHERE {where.replace('snapshot_id', 'e.snapshot_id').replace('retired_by', 'e.retired_by')}
-              {admin}
-        """, params)
 
-    def close(self) -> None:
-        self.con.close()
+_MEMORY: list[duckdb.DuckDBPyConnection] = []
+
+
+def _memory(events: pa.Table) -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB for all panels of the process (opening one costs ~15 ms), with
+    ``_pe`` bound to this panel's events (Arrow: registered without a copy)."""
+    if not _MEMORY:
+        _MEMORY.append(duckdb.connect())
+    con = _MEMORY[0]
+    con.register("_pe", events)
+    return con
 
 
 def _create(unit: Unit, f: Filters, db_path: Path | None, registry_root: Path | None,
@@ -122,31 +135,28 @@ def _create(unit: Unit, f: Filters, db_path: Path | None, registry_root: Path | 
                            else (None, None))
         coverage = _coverage(con, f)
         prov = _provenance(con, f, where, params)
-    finally:
-        con.close()
-    ctx = _Ctx(f, db_path, unit, actor_map)
-    try:
+        events = _fetch_events(con, f, unit, actor_map)
         excluded = pd.DataFrame()
         units = None
         if unit == "admin1_month":
-            units = ctx.con.execute(
+            units = _memory(events).execute(
                 "SELECT DISTINCT source, country_iso3, admin1 FROM _pe").df()
             admin_ok = ", ".join(f"'{g}'" for g in ADMIN1_OK)
-            excluded = ctx.con.execute(f"""
+            excluded = con.execute(f"""
                 SELECT source, country_iso3, count(*) AS events,
                        sum(fatalities_best) AS fatalities_best,
                        'location known only at country level (or no admin1): kept out of '
                        || 'admin1 figures' AS reason
-                FROM events WHERE {ctx.where}
+                FROM events WHERE {where}
                   AND (admin1 IS NULL OR geo_precision IS NULL
                        OR geo_precision NOT IN ({admin_ok}))
                 GROUP BY ALL ORDER BY ALL
-            """, ctx.params).df()
+            """, params).df()
     finally:
-        ctx.close()
+        con.close()
     grid = _grid(coverage, units)
     return Panel(unit, grid.sort_values(KEYS[unit]).reset_index(drop=True), f, prov, coverage,
-                 excluded, {}, note, db_path, actor_map)
+                 excluded, {}, note, db_path, actor_map, events)
 
 
 def create_country_months(filters: Filters | None = None, *, db_path: Path | None = None,
@@ -179,17 +189,17 @@ def _by_expr(by: By, panel: Panel) -> str | None:
 
 def _aggregate(panel: Panel, measures: dict[str, str], by: By, where: str | None,
                prefix: str) -> pd.DataFrame:
-    ctx = _Ctx(panel.filters, panel.db_path, panel.unit, panel.actor_map)
-    try:
-        keys = ", ".join(panel.keys)
-        group = _by_expr(by, panel)
-        sel = ", ".join(f"{expr} AS {name}" for name, expr in measures.items())
-        cond = f"WHERE {where}" if where else ""
-        sql = (f"SELECT {keys}{', ' + group + ' AS _grp' if group else ''}, {sel} "
-               f"FROM _pe {cond} GROUP BY ALL")
-        agg = ctx.con.execute(sql).df()
-    finally:
-        ctx.close()
+    if panel.events is None:
+        raise PanelError("this panel has no events attached",
+                         hint="build it with create_country_months/create_admin1_months")
+    con = _memory(panel.events)
+    keys = ", ".join(panel.keys)
+    group = _by_expr(by, panel)
+    sel = ", ".join(f"{expr} AS {name}" for name, expr in measures.items())
+    cond = f"WHERE {where}" if where else ""
+    sql = (f"SELECT {keys}{', ' + group + ' AS _grp' if group else ''}, {sel} "
+           f"FROM _pe {cond} GROUP BY ALL")
+    agg = con.execute(sql).df()
     if group:
         agg = agg.pivot_table(index=panel.keys, columns="_grp", values=list(measures),
                               aggfunc="sum")
@@ -211,11 +221,13 @@ def _attach(panel: Panel, agg: pd.DataFrame, definitions: dict[str, str]) -> Pan
     if clash:
         raise PanelError(f"the panel already has {', '.join(clash)}",
                          hint="pass another name= to add the same measure twice")
-    data = panel.data.merge(agg, on=panel.keys, how="left")
-    for c in new_cols:
-        # inside coverage, no event means zero — but a NULL sum (nothing reported) stays NULL
-        data[c] = data[c].astype("Float64").fillna(0)
-    return panel.with_data(data, definitions)
+    # align on the keys only, then append the new columns: re-merging the whole (growing)
+    # panel for every verb would copy it each time
+    aligned = panel.data[panel.keys].merge(agg, on=panel.keys, how="left")
+    # inside coverage, no event means zero
+    new = pd.DataFrame({c: aligned[c].astype("Float64").fillna(0).to_numpy() for c in new_cols},
+                       index=panel.data.index)
+    return panel.with_data(pd.concat([panel.data, new], axis=1), definitions)
 
 
 def add_events(panel: Panel, *, by: By = None, where: str | None = None,
