@@ -15,7 +15,7 @@ def main() -> None:
              "Decision: `docs/adr/001-canonical-event-store.md`.",
              "The view `events_current` holds the current version of every event.", "",
              "| column | type | meaning |", "|---|---|---|"]
-    lines += [f"| `{c.name}` | {c.sql_type} | {c.doc} |" for c in EVENT_COLUMNS]
+    lines += [f"| `{c.name}` | {c.display_type} | {c.doc} |" for c in EVENT_COLUMNS]
     lines += ["", "## Categories (never shared across sources)", "",
               "| category | source | definition |", "|---|---|---|"]
     lines += [f"| `{k}` | {fam} | {d} |" for k, (fam, d) in CATEGORIES.items()]

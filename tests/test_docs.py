@@ -39,7 +39,7 @@ def test_every_command_has_help_and_docs() -> None:
 def test_schema_doc_in_step() -> None:
     doc = (ROOT / "docs" / "events-schema.md").read_text(encoding="utf-8")
     for col in EVENT_COLUMNS:
-        assert f"| `{col.name}` | {col.sql_type} |" in doc, col.name
+        assert f"| `{col.name}` | {col.display_type} |" in doc, col.name
     for cat in CATEGORIES:
         assert f"| `{cat}` |" in doc, cat
 

@@ -79,6 +79,12 @@ class Column:
     sql_type: str
     doc: str
 
+    @property
+    def display_type(self) -> str:
+        """The type as docs show it: generated columns say "(virtual)" instead of their SQL."""
+        base = self.sql_type.split(" GENERATED")[0]
+        return base + (" (virtual)" if "GENERATED" in self.sql_type else "")
+
 
 #: The canonical event columns, in table order. ``docs/events-schema.md`` is generated from this.
 EVENT_COLUMNS: tuple[Column, ...] = (
@@ -114,10 +120,25 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("fatalities_low", "INTEGER", "UCDP low / ACLED fatalities"),
     Column("fatalities_high", "INTEGER", "UCDP high / ACLED fatalities"),
     Column("fatalities_civilians", "INTEGER", "UCDP deaths_civilians; NULL for ACLED"),
-    Column("row_hash", "UBIGINT NOT NULL", "hash of the source row; detects revisions"),
+    Column("row_hash", "UBIGINT GENERATED ALWAYS AS (ROW_HASH) VIRTUAL",
+           "hash of the canonical values: a revision is a change of any of them (computed)"),
 )
+
+#: the canonical content of an event version; a change in any of these is a revision
+HASHED_COLUMNS: tuple[str, ...] = tuple(
+    c.name for c in EVENT_COLUMNS
+    if c.name not in ("event_uid", "source", "source_version", "snapshot_id", "retired_by",
+                      "row_hash"))
+ROW_HASH_SQL = "hash(struct_pack(" + ", ".join(f"{c} := {c}" for c in HASHED_COLUMNS) + "))"
+EVENT_COLUMNS = tuple(
+    Column(c.name, c.sql_type.replace("(ROW_HASH)", f"({ROW_HASH_SQL})"), c.doc)
+    for c in EVENT_COLUMNS)
 
 EVENT_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)
 #: the columns an INSERT writes (generated columns are computed by the store)
 STORED_COLUMN_NAMES: tuple[str, ...] = tuple(
     c.name for c in EVENT_COLUMNS if "GENERATED" not in c.sql_type)
+#: stored column -> its SQL type (without constraints), to give staged rows the stored types
+STORED_TYPES: dict[str, str] = {
+    c.name: c.sql_type.replace(" NOT NULL", "") for c in EVENT_COLUMNS
+    if "GENERATED" not in c.sql_type}

@@ -27,16 +27,11 @@ from sahel.errors import ConfigError, InputError
 from sahel.events import ucdp
 from sahel.events.harmonise import COUNTRY_MAP, STAGE, Staged, stage_file
 from sahel.events.reader import open_source
-from sahel.events.schema import EVENT_COLUMN_NAMES, SOURCES, STORED_COLUMN_NAMES
+from sahel.events.schema import ROW_HASH_SQL, SOURCES, STORED_COLUMN_NAMES, STORED_TYPES
 from sahel.store.db import archive_dir, archive_file, connect
 
 #: a newer export may retire at most this share of the stored events it covers, unless told
 MASS_DELETE_SHARE = 0.5
-_CANONICAL_FOR_HASH = [
-    c for c in EVENT_COLUMN_NAMES
-    if c not in ("event_uid", "source", "source_version", "snapshot_id", "retired_by",
-                 "row_hash", "country_iso3")
-]
 
 
 @dataclass
@@ -149,34 +144,13 @@ def _existing_snapshot(con: duckdb.DuckDBPyConnection, source: str, sha: str) ->
 
 
 def _ok_view(con: duckdb.DuckDBPyConnection, source: str, version: str, sid: int) -> None:
+    """Staged rows as they will be stored: same columns, same types (so that the virtual
+    ``row_hash`` of a stored version and ``ROW_HASH_SQL`` over ``_ok`` agree), plus event_uid."""
     present = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
-    cols: list[str] = []
-    for name in EVENT_COLUMN_NAMES:
-        if name == "event_uid":
-            cols.append(f"'{source}:' || i.source_id AS event_uid")
-        elif name == "source":
-            cols.append(f"'{source}' AS source")
-        elif name == "source_version":
-            cols.append(f"'{version.replace(chr(39), '')}' AS source_version")
-        elif name == "snapshot_id":
-            cols.append(f"{sid} AS snapshot_id")
-        elif name == "retired_by":
-            cols.append("CAST(NULL AS INTEGER) AS retired_by")
-        elif name == "country_iso3":
-            cols.append("m.country_iso3")
-        elif name == "year":
-            cols.append("year(i.date_start) AS year")
-        elif name == "date_end":
-            cols.append("coalesce(i.date_end, i.date_start) AS date_end")
-        elif name == "row_hash":
-            parts = ", ".join(
-                f"{c} := i.{c}" if c in present else f"{c} := NULL" for c in _CANONICAL_FOR_HASH
-            )
-            cols.append(f"hash(struct_pack(country_iso3 := m.country_iso3, {parts})) AS row_hash")
-        elif name in present:
-            cols.append(f"i.{name}")
-        else:
-            cols.append(f"NULL AS {name}")
+    cols: list[str] = [f"'{source}:' || i.source_id AS event_uid"]
+    for name in STORED_COLUMN_NAMES:
+        expr = _stored_expr(name, present, source, version, sid)
+        cols.append(f"CAST({expr} AS {STORED_TYPES[name]}) AS {name}")
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW _ok AS
         SELECT {', '.join(cols)}
@@ -185,6 +159,24 @@ def _ok_view(con: duckdb.DuckDBPyConnection, source: str, version: str, sid: int
          AND i.country_key_code IS NOT DISTINCT FROM m.code
         WHERE len(i._errors) = 0
     """)
+
+
+def _stored_expr(name: str, present: set[str], source: str, version: str, sid: int) -> str:
+    if name == "source":
+        return f"'{source}'"
+    if name == "source_version":
+        return "'" + version.replace("'", "") + "'"
+    if name == "snapshot_id":
+        return str(sid)
+    if name == "retired_by":
+        return "NULL"
+    if name == "country_iso3":
+        return "m.country_iso3"
+    if name == "year":
+        return "year(i.date_start)"
+    if name == "date_end":
+        return "coalesce(i.date_end, i.date_start)"
+    return f"i.{name}" if name in present else "NULL"
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
@@ -209,12 +201,13 @@ def _apply(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged, *,
         SELECT event_uid, row_hash, country_iso3, date_start FROM events
         WHERE source = ? AND retired_by IS NULL
     """, [source])
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _changes AS
         SELECT o.event_uid,
                CASE WHEN c.event_uid IS NULL THEN 'new'
                     WHEN c.row_hash <> o.row_hash THEN 'revised' ELSE 'unchanged' END AS change
-        FROM (SELECT event_uid, row_hash FROM _ok) o LEFT JOIN _cur c USING (event_uid)
+        FROM (SELECT event_uid, {ROW_HASH_SQL} AS row_hash FROM _ok) o
+        LEFT JOIN _cur c USING (event_uid)
     """)
     synthetic = staged.layout.id_column is None
     if not partial and not synthetic and staged.countries:
