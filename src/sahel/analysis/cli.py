@@ -211,6 +211,8 @@ def before_after_cmd(
     placebos: Annotated[int, typer.Option(help="random placebo dates in the pre-period")] = 20,
     seed: Annotated[int, typer.Option(help="seed for the placebo dates")] = 1,
     seasonality: Annotated[bool, typer.Option(help="month-of-year dummies in the ITS")] = False,
+    series: Annotated[str | None, typer.Option(help="use a monthly aggregate series instead "
+                                               "of events (reaches past 2023)")] = None,
     fmt: FormatOpt = OutFormat.table, output: OutputOpt = None, chart: ChartOpt = None,
     db: DbOpt = None, registry: RegistryOpt = None,
 ) -> None:
@@ -224,7 +226,7 @@ def before_after_cmd(
     result = before_after(event, treated=treated, controls=list(control or []), source=source,
                           measure=measure.value, window_months=window,
                           placebos=placebos, db_path=db, registry_root=registry, seed=seed,
-                          seasonality=seasonality)
+                          seasonality=seasonality, series=series)
     show(result, fmt, output, chart)
 
 

@@ -330,8 +330,11 @@ def before_after(event: str | date, *, treated: list[str], controls: list[str] |
                  source: str = "ucdp_ged", measure: Measure = "fatalities",
                  window_months: int = 24, placebos: int = 20, db_path: Path | None = None,
                  registry_root: Path | None = None, seed: int = 1,
-                 seasonality: bool = False) -> AnalysisResult:
-    """Violence in ``treated`` countries before and after ``event``, against ``controls``."""
+                 seasonality: bool = False, series: str | None = None) -> AnalysisResult:
+    """Violence in ``treated`` countries before and after ``event``, against ``controls``.
+
+    ``series``: read monthly values from an aggregate series (``sahel series list``) instead of
+    the events of ``source`` — they reach past 2023, where the event data stop."""
     if window_months < 3:
         raise ConfigError("the window must be at least 3 months", field="--window")
     if placebos < 0:
@@ -352,11 +355,21 @@ def before_after(event: str | date, *, treated: list[str], controls: list[str] |
     f = Filters(countries=t_iso + c_iso, sources=[source],
                 start=design.history_start.start_time.date(),
                 end=design.post_end.end_time.date())
-    panel = create_country_months(f, db_path=db_path, with_registry=False)
-    # check coverage before adding measures: an empty panel cannot take them
-    used_t, used_c, dropped = _coverage_checks(panel.data, design, t_iso, c_iso, source)
-    panel, cols = _measure_panel(panel, measure)
-    data = panel.data.assign(month=panel.data["month"].dt.to_period("M"))
+    if series is not None:
+        from sahel.analysis.series_input import series_months
+
+        source = f"series {series}"
+        rows, provenance = series_months(series, t_iso + c_iso, f.start or date.min,
+                                         f.end or date.max, db_path)
+        used_t, used_c, dropped = _coverage_checks(rows, design, t_iso, c_iso, source)
+        cols = {b: f"y_{b}" for b in ("low", "best", "high")}
+    else:
+        panel = create_country_months(f, db_path=db_path, with_registry=False)
+        # check coverage before adding measures: an empty panel cannot take them
+        used_t, used_c, dropped = _coverage_checks(panel.data, design, t_iso, c_iso, source)
+        panel, cols = _measure_panel(panel, measure)
+        rows, provenance = panel.data, panel.provenance
+    data = rows.assign(month=pd.to_datetime(rows["month"]).dt.to_period("M"))
     data = data[data["country_iso3"].isin(used_t + used_c)]
     study = _Study(data, used_t, used_c, cols, seasonality)
     bound0 = next(iter(cols))
@@ -383,7 +396,7 @@ def before_after(event: str | date, *, treated: list[str], controls: list[str] |
         name="before_after",
         title=f"{measure_text} before and after {ev.label} ({ev.day})",
         table=table,
-        provenance=panel.provenance,
+        provenance=provenance,
         method=(
             f"Monthly {measure_text} per country from {source}. Pre-period "
             f"{design.pre_start}..{design.event_month - 1}, post-period {design.post_start}.."
