@@ -307,14 +307,18 @@ def build(
 
 
 @app.command()
-def cite(source: Annotated[str | None, typer.Argument(help="ucdp_ged, ucdp_candidate, "
-                                                     "acled")] = None) -> None:
-    """Print what to cite for each data source."""
+def cite(source: Annotated[str | None, typer.Argument(help="ucdp_ged, ucdp_candidate, acled, "
+                                                     "or a series name")] = None) -> None:
+    """Print what to cite for each data source and aggregate series."""
+    from sahel.series.definitions import DEFINITIONS
     from sahel.store.query import CITATIONS
 
     for key, text in CITATIONS.items():
         if source in (None, key):
             typer.echo(f"{key}: {text}\n")
+    for name, d in DEFINITIONS.items():
+        if source in (None, name):
+            typer.echo(f"{name}: {d.citation} Licence: {d.licence}\n")
 
 
 @app.command()

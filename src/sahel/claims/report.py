@@ -69,9 +69,12 @@ def to_markdown(results: list[ClaimResult]) -> str:
     for key, text in CITATIONS.items():
         if any(key in s for s in sources):
             lines.append(f"- {text}")
-    if any(s.startswith("series:") for s in sources):
-        lines.append("- Aggregate series: see `sahel series list` for each definition and "
-                     "citation.")
+    from sahel.series.definitions import DEFINITIONS
+
+    for s in sorted(sources):
+        if s.startswith("series:") and s[7:] in DEFINITIONS:
+            d = DEFINITIONS[s[7:]]
+            lines.append(f"- {s[7:]}: {d.citation} ({d.licence})")
     return "\n".join(lines) + "\n"
 
 
