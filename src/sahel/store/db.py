@@ -133,7 +133,8 @@ def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.Duck
         con = duckdb.connect(
             str(path),
             read_only=read_only,
-            config={"memory_limit": "700MB", "temp_directory": str(tmp), "threads": 2},
+            config={"memory_limit": "700MB", "temp_directory": str(tmp),
+                    "threads": os.cpu_count() or 2},
         )
     except duckdb.IOException as exc:
         raise StoreError(
