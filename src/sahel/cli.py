@@ -6,7 +6,6 @@ into a readable message and an exit code — no tracebacks for mistakes a user c
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import pandas as pd
 import typer
 
-from sahel.errors import SahelError
+from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, edge
 from sahel.render import Format, console, df_table, emit
 
 app = typer.Typer(
@@ -32,21 +31,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 FOCUS = ["MLI", "BFA", "NER", "TCD", "MRT", "NGA", "BEN", "TGO", "GHA", "CIV", "SEN"]
 
 
-def edge(fn: F) -> F:
-    """Translate SahelError into a message on stderr and the error's exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except SahelError as exc:
-            console(stderr=True).print(f"[red]error:[/red] {exc.render()}", markup=True)
-            raise typer.Exit(exc.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-DbOpt = Annotated[Path | None, typer.Option("--db", help="store path (default: $SAHEL_DB)")]
 
 
 def _ingest_table(results: list[Any]) -> pd.DataFrame:
@@ -190,9 +174,6 @@ def _filters(country: list[str] | None, start: str | None, end: str | None,
                    as_of=as_of)
 
 
-CountryOpt = Annotated[list[str] | None, typer.Option("--country", "-c",
-                                                      help="ISO3 or name; repeatable")]
-StartOpt = Annotated[str | None, typer.Option(help="YYYY or YYYY-MM-DD")]
 YearOpt = Annotated[list[int] | None, typer.Option("--year", help="year(s); repeatable")]
 SourceOpt = Annotated[list[str] | None, typer.Option("--source", "-s",
                                                      help="ucdp_ged, ucdp_candidate, acled")]

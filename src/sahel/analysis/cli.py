@@ -8,18 +8,16 @@ CLI can mount this sub-app without an import cycle.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sahel.errors import SahelError
+from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, edge
 from sahel.render import console, df_table
 
 if TYPE_CHECKING:
@@ -33,21 +31,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _edge(fn: F) -> F:
-    """Translate SahelError into a message on stderr and the error's exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except SahelError as exc:
-            console(stderr=True).print(f"[red]error:[/red] {exc.render()}", markup=True)
-            raise typer.Exit(exc.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 class OutFormat(StrEnum):
@@ -61,9 +44,6 @@ class PeriodOpt(StrEnum):
     month = "month"
 
 
-CountryOpt = Annotated[list[str] | None, typer.Option("--country", "-c",
-                                                      help="ISO3 or name; repeatable")]
-StartOpt = Annotated[str | None, typer.Option(help="YYYY or YYYY-MM-DD")]
 YearOpt = Annotated[list[int] | None, typer.Option("--year", help="year(s); repeatable")]
 SourceOpt = Annotated[list[str] | None, typer.Option("--source", "-s",
                                                      help="ucdp_ged, ucdp_candidate, acled")]
@@ -71,7 +51,6 @@ FormatOpt = Annotated[OutFormat, typer.Option("--format", "-f", help="table, jso
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="write json/md to this file")]
 ChartOpt = Annotated[Path | None, typer.Option("--chart", help="also draw a chart (.png/.svg)")]
-DbOpt = Annotated[Path | None, typer.Option("--db", help="store path (default: $SAHEL_DB)")]
 RegistryOpt = Annotated[Path | None, typer.Option("--registry", help="registry folder "
                                                   "(default: $SAHEL_REGISTRY or ./registry)")]
 
@@ -140,7 +119,7 @@ def show(result: AnalysisResult, fmt: OutFormat, output: Path | None,
 
 
 @app.command("civilians")
-@_edge
+@edge
 def civilians(
     country: CountryOpt = None, start: StartOpt = None, end: StartOpt = None,
     year: YearOpt = None, source: SourceOpt = None,
@@ -170,7 +149,7 @@ class ByOpt(StrEnum):
 
 
 @app.command("trends")
-@_edge
+@edge
 def trends(
     country: CountryOpt = None, start: StartOpt = None, end: StartOpt = None,
     year: YearOpt = None, source: SourceOpt = None,
@@ -196,7 +175,7 @@ class StudyMeasure(StrEnum):
 
 
 @app.command("before-after")
-@_edge
+@edge
 def before_after_cmd(
     event: Annotated[str, typer.Argument(help="registry event id (aes-charter-signed), tie id "
                                          "(its start; '<tie>:end' for its end) or YYYY-MM-DD")],
@@ -231,7 +210,7 @@ def before_after_cmd(
 
 
 @app.command("sources")
-@_edge
+@edge
 def sources(
     country: CountryOpt = None, start: StartOpt = None, end: StartOpt = None,
     year: YearOpt = None,

@@ -8,18 +8,16 @@ map with :func:`sahel.analysis.spread.coastal_map`. Mounted by the main CLI unde
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sahel.analysis.cli import OutFormat, show
-from sahel.errors import SahelError
+from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, edge
 from sahel.render import console
 
 if TYPE_CHECKING:
@@ -32,21 +30,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _edge(fn: F) -> F:
-    """Translate SahelError into a message on stderr and the error's exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except SahelError as exc:
-            console(stderr=True).print(f"[red]error:[/red] {exc.render()}", markup=True)
-            raise typer.Exit(exc.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 class Actors(StrEnum):
@@ -60,14 +43,10 @@ class FixedEffects(StrEnum):
     month = "month"
 
 
-CountryOpt = Annotated[list[str] | None, typer.Option("--country", "-c",
-                                                      help="ISO3 or name; repeatable")]
-StartOpt = Annotated[str | None, typer.Option(help="YYYY or YYYY-MM-DD")]
 FormatOpt = Annotated[OutFormat, typer.Option("--format", "-f", help="table, json or md")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="write json/md to this file")]
 ChartOpt = Annotated[Path | None, typer.Option("--chart", help="also draw a chart (.png/.svg)")]
-DbOpt = Annotated[Path | None, typer.Option("--db", help="store path (default: $SAHEL_DB)")]
 
 
 def _day(text: str | None, last: bool) -> date | None:
@@ -88,7 +67,7 @@ def _filters(country: list[str] | None, start: str | None, end: str | None) -> F
 
 
 @app.command("coastal")
-@_edge
+@edge
 def coastal(
     country: CountryOpt = None, start: StartOpt = None, end: StartOpt = None,
     source: Annotated[str | None, typer.Option("--source", "-s", help="ucdp_ged, "
@@ -123,7 +102,7 @@ def coastal(
 
 
 @app.command("cross-border")
-@_edge
+@edge
 def cross_border_cmd(
     country: CountryOpt = None, start: StartOpt = None, end: StartOpt = None,
     source: Annotated[str, typer.Option("--source", "-s", help="ucdp_ged, ucdp_candidate or "

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import pandas as pd
 import typer
 
-from sahel.errors import SahelError
+from sahel.cli_kit import edge
 from sahel.render import console, df_table
 
 app = typer.Typer(help="Check published claims against the data: evidence and verdicts.",
                   no_args_is_help=True)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _edge(fn: F) -> F:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except SahelError as exc:
-            console(stderr=True).print(f"[red]error:[/red] {exc.render()}")
-            raise typer.Exit(exc.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 ClaimsDir = Annotated[Path | None, typer.Option("--claims", help="claims folder (default: "
@@ -35,7 +20,7 @@ ClaimsDir = Annotated[Path | None, typer.Option("--claims", help="claims folder 
 
 
 @app.command("list")
-@_edge
+@edge
 def list_claims(claims: ClaimsDir = None) -> None:
     """List the claim specs: id, document, kind and text."""
     from sahel.claims.spec import load_claims
@@ -46,7 +31,7 @@ def list_claims(claims: ClaimsDir = None) -> None:
 
 
 @app.command("check")
-@_edge
+@edge
 def check(
     ids: Annotated[list[str] | None, typer.Argument(help="claim ids (default: all)")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="md or json")] = "md",

@@ -2,21 +2,20 @@
 
 Each command parses its options, calls one public function, and renders the result with rich
 (or writes JSON/CSV/GraphML/DOT). Errors of the observatory (:class:`SahelError`) are printed to
-stderr with their fix and turned into the error's exit code by :func:`_guard`.
+stderr with their fix and turned into the error's exit code by :func:`sahel.cli_kit.edge`.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import Annotated, Any, NoReturn
 
 import pandas as pd
 import typer
 from rich.table import Table
 
+from sahel.cli_kit import edge
 from sahel.errors import SahelError
 from sahel.registry import api
 from sahel.registry.link import SAHEL_ISO3
@@ -31,8 +30,6 @@ app = typer.Typer(
 )
 _out = console()
 _err = console(stderr=True)
-P = ParamSpec("P")
-R = TypeVar("R")
 
 RegistryOpt = Annotated[
     Path | None,
@@ -52,17 +49,6 @@ def _fail(err: SahelError) -> NoReturn:
     raise typer.Exit(err.exit_code)
 
 
-def _guard(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn SahelError into a message on stderr and the error's exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except SahelError as err:
-            _fail(err)
-
-    return wrapper
 
 
 def _includes(values: list[str] | None) -> list[api.Include]:
@@ -97,7 +83,7 @@ def _emit(frame: pd.DataFrame, as_json: bool, csv: Path | None, title: str) -> N
 
 
 @app.command()
-@_guard
+@edge
 def check(
     registry: RegistryOpt = None,
     seeds: Annotated[Path | None, typer.Option(help="folder of the seed texts, to verify quotes "
@@ -129,7 +115,7 @@ def check(
 
 
 @app.command()
-@_guard
+@edge
 def network(
     at: Annotated[str, typer.Option("--at", help="date: YYYY, YYYY-MM or YYYY-MM-DD")],
     fmt: Annotated[str, typer.Option("--format", help="json, graphml or dot")] = "json",
@@ -153,7 +139,7 @@ def network(
 
 
 @app.command()
-@_guard
+@edge
 def timeline(
     actor: Annotated[str, typer.Argument(help="actor id or any alias, e.g. mli, Wagner Group")],
     no_children: Annotated[
@@ -174,7 +160,7 @@ def timeline(
 
 
 @app.command(name="diff")
-@_guard
+@edge
 def diff_cmd(
     before: Annotated[str, typer.Argument(help="first date (YYYY[-MM[-DD]])")],
     after: Annotated[str, typer.Argument(help="second date")],
@@ -204,7 +190,7 @@ def diff_cmd(
 
 
 @app.command()
-@_guard
+@edge
 def ties(
     actor: Annotated[str | None, typer.Option(help="only ties of this actor")] = None,
     at: Annotated[str | None, typer.Option(help="only ties active on this date")] = None,
@@ -219,7 +205,7 @@ def ties(
 
 
 @app.command()
-@_guard
+@edge
 def alignment(
     states: Annotated[list[str] | None, typer.Argument(help="ISO3 codes (default MLI BFA NER)")]
     = None,
@@ -253,7 +239,7 @@ def alignment(
 
 
 @app.command(name="import-sipri")
-@_guard
+@edge
 def import_sipri_cmd(
     file: Annotated[Path | None, typer.Option(help="SIPRI trade register (default: shared data)")]
     = None,
@@ -278,7 +264,7 @@ def import_sipri_cmd(
 
 
 @app.command(name="import-atop")
-@_guard
+@edge
 def import_atop_cmd(
     file: Annotated[Path | None, typer.Option(help="ATOP dyad-year file (default: shared data)")]
     = None,
@@ -302,7 +288,7 @@ def import_atop_cmd(
 
 
 @app.command(name="check-coups")
-@_guard
+@edge
 def check_coups_cmd(
     file: Annotated[Path | None, typer.Option(help="Powell & Thyne file (default: shared data)")]
     = None,
@@ -322,7 +308,7 @@ app.command(name="import-coups", help="Same as check-coups.")(check_coups_cmd)
 
 
 @app.command(name="link-report")
-@_guard
+@edge
 def link_report_cmd(
     file: Annotated[list[Path] | None, typer.Option(help="UCDP/ACLED event file (repeatable); "
                                                          "default: the event store")] = None,

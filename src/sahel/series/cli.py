@@ -1,23 +1,21 @@
 """``sahel series …`` — thin commands over :mod:`sahel.series`: parse, call one function, render.
 
 Errors of the observatory (:class:`SahelError`) become a message with its fix on stderr and the
-error's exit code (:func:`_edge`); this module does not import ``sahel.cli`` so that the series
+error's exit code (:func:`sahel.cli_kit.edge`); this module does not import ``sahel.cli`` so that the series
 package never depends on the root command line.
 """
 
 from __future__ import annotations
 
 import calendar
-import functools
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import pandas as pd
 import typer
 
-from sahel.errors import SahelError
+from sahel.cli_kit import DbOpt, edge
 from sahel.render import Format, console, df_table, emit
 
 if TYPE_CHECKING:
@@ -29,25 +27,10 @@ app = typer.Typer(
     "list them, show them with definition and citation.",
     no_args_is_help=True,
 )
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
-def _edge(func: Callable[P, R]) -> Callable[P, R]:
-    """Translate SahelError into a message on stderr and the error's exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except SahelError as exc:
-            console(stderr=True).print(f"[red]error:[/red] {exc.render()}", markup=True)
-            raise typer.Exit(exc.exit_code) from None
-
-    return wrapper
 
 
-DbOpt = Annotated[Path | None, typer.Option("--db", help="store path (default: $SAHEL_DB)")]
 FmtOpt = Annotated[Format, typer.Option("--format", "-f")]
 OutOpt = Annotated[Path | None, typer.Option("--output", "-o")]
 
@@ -64,7 +47,7 @@ def _results_table(results: list[SeriesImportResult]) -> pd.DataFrame:
 
 
 @app.command("import")
-@_edge
+@edge
 def import_files(
     files: Annotated[list[Path], typer.Argument(help="series files (.csv, .parquet, .xlsx)")],
     kind: Annotated[str | None, typer.Option(help="file kind (default: detected from its "
@@ -79,7 +62,7 @@ def import_files(
 
 
 @app.command("import-shared")
-@_edge
+@edge
 def import_shared(
     directory: Annotated[Path | None, typer.Argument(help="shared data folder (default: "
                                                      "$SAHEL_SHARED_DATA)")] = None,
@@ -93,7 +76,7 @@ def import_shared(
 
 
 @app.command("list")
-@_edge
+@edge
 def list_command(fmt: FmtOpt = Format.table, output: OutOpt = None, db: DbOpt = None) -> None:
     """List the imported series: unit, coverage, partial periods, snapshots, licence."""
     from sahel.series.query import list_series
@@ -121,7 +104,7 @@ def _day(text: str | None, last: bool) -> date | None:
 
 
 @app.command()
-@_edge
+@edge
 def show(
     name: Annotated[str, typer.Argument(help="series name (see `sahel series list`)")],
     country: Annotated[list[str] | None, typer.Option("--country", "-c", help="ISO3 or name; "

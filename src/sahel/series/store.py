@@ -28,7 +28,7 @@ from sahel.series.importers import parse
 from sahel.series.importers.common import OBS_COLUMNS, Parsed
 
 # NOTE: private helper of sahel.store.ingest, imported rather than copied (see the report).
-from sahel.store.db import archive_dir, archive_file, connect
+from sahel.store.db import archive_dir, archive_file, connect, store_file, transaction
 
 #: the files of ../shared/data imported by :func:`import_shared_series`, in vintage order
 SHARED_FILES: list[str] = [
@@ -212,12 +212,10 @@ def import_series(path: Path, *, kind: str | None = None, db_path: Path | None =
             res.seconds = time.perf_counter() - t0
             return res
         res.notes.extend(_older_vintage(con, parsed))
-        db_file = Path(str(con.execute("SELECT path FROM duckdb_databases() WHERE "
-                                       "database_name = current_database()").fetchone()[0]))  # type: ignore[index]
+        db_file = store_file(con)
         archived = archive_file(path, sha, archive_dir(db_file))
         countries = sorted(parsed.frame["country_iso3"].unique())
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con, before_commit):
             got = con.execute("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots").fetchone()
             sid = res.snapshot_id = int(got[0]) if got else 1
             con.executemany("INSERT OR REPLACE INTO series_definitions VALUES "
@@ -235,12 +233,6 @@ def import_series(path: Path, *, kind: str | None = None, db_path: Path | None =
                  len(parsed.frame), 0, 0, 0, 0, 0, 0, countries, start, end,
                  "series " + ", ".join(names) + "; " + "; ".join(res.notes),
                  sahel.__version__, duckdb.__version__])
-            if before_commit is not None:
-                before_commit()
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         con.close()
     res.seconds = time.perf_counter() - t0

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -180,15 +182,36 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     for version, name, sql in MIGRATIONS:
         if version <= current:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
                         [version, name])
-            con.execute("COMMIT")
-        except duckdb.Error:
-            con.execute("ROLLBACK")
-            raise
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection,
+                before_commit: Callable[[], None] | None = None) -> Iterator[None]:
+    """All or nothing: a failure — or a kill — before COMMIT leaves the store as it was.
+
+    ``before_commit`` is a fault-injection point for tests (called inside the transaction).
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        if before_commit is not None:
+            before_commit()
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def store_file(con: duckdb.DuckDBPyConnection) -> Path:
+    """The file behind ``con`` (to place the source archive beside it)."""
+    got = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
+                      "current_database()").fetchone()
+    assert got is not None
+    return Path(str(got[0]))
 
 
 def archive_dir(db_path: Path) -> Path:

@@ -28,7 +28,7 @@ from sahel.events import ucdp
 from sahel.events.harmonise import COUNTRY_MAP, STAGE, Staged, stage_file
 from sahel.events.reader import open_source
 from sahel.events.schema import ROW_HASH_SQL, SOURCES, STORED_COLUMN_NAMES, STORED_TYPES
-from sahel.store.db import archive_dir, archive_file, connect
+from sahel.store.db import archive_dir, archive_file, connect, store_file, transaction
 
 #: a newer export may retire at most this share of the stored events it covers, unless told
 MASS_DELETE_SHARE = 0.5
@@ -277,8 +277,7 @@ def ingest_file(
     path = Path(path)
     today = today or datetime.now(UTC).date()
     con = connect(db_path)
-    db_file = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
-                               "current_database()").fetchone()[0])  # type: ignore[index]
+    db_file = store_file(con)
     try:
         with tempfile.TemporaryDirectory(prefix="sahel-ingest-") as work:
             sf = open_source(path, Path(work), encoding=encoding)
@@ -307,8 +306,7 @@ def ingest_file(
                 res.seconds = time.perf_counter() - t0
                 return res
             archived = archive_file(path, sha, archive_dir(db_file))
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(con, before_commit):
                 sid = _count(con, "SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots")
                 res.snapshot_id = sid
                 _ok_view(con, src, version, sid)
@@ -325,12 +323,6 @@ def ingest_file(
                      res.events_deleted, staged.countries, span[0], span[1],
                      "; ".join(res.notes) or None, sahel.__version__, duckdb.__version__],
                 )
-                if before_commit is not None:
-                    before_commit()
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
     finally:
         con.close()
     res.seconds = time.perf_counter() - t0
