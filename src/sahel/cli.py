@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import pandas as pd
 import typer
 
-from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, edge
+from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, day, edge
 from sahel.render import Format, console, df_table, emit
 
 app = typer.Typer(
@@ -156,15 +156,6 @@ def _filters(country: list[str] | None, start: str | None, end: str | None,
              actor: str | None, civilian: bool | None, as_of: int | None) -> Any:
     from sahel.store.query import Filters
 
-    def day(text: str | None, last: bool) -> date | None:
-        if not text:
-            return None
-        if len(text) == 4 and text.isdigit():
-            return date(int(text), 12, 31) if last else date(int(text), 1, 1)
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise typer.BadParameter(f"{text!r}: use YYYY or YYYY-MM-DD") from None
 
     d0, d1 = day(start, False), day(end, True)
     if year:

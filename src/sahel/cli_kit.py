@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
@@ -39,3 +40,15 @@ DbOpt = Annotated[Path | None, typer.Option("--db", help="store path (default: $
 CountryOpt = Annotated[list[str] | None, typer.Option("--country", "-c",
                                                       help="ISO3 or name; repeatable")]
 StartOpt = Annotated[str | None, typer.Option(help="YYYY or YYYY-MM-DD")]
+
+
+def day(text: str | None, last: bool) -> date | None:
+    """``YYYY`` (its first or ``last`` day) or ``YYYY-MM-DD``; None stays None."""
+    if not text:
+        return None
+    if len(text) == 4 and text.isdigit():
+        return date(int(text), 12, 31) if last else date(int(text), 1, 1)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r}: use YYYY or YYYY-MM-DD") from None

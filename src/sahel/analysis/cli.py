@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, edge
+from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, day, edge
 from sahel.render import console, df_table
 
 if TYPE_CHECKING:
@@ -55,22 +55,13 @@ RegistryOpt = Annotated[Path | None, typer.Option("--registry", help="registry f
                                                   "(default: $SAHEL_REGISTRY or ./registry)")]
 
 
-def _day(text: str | None, last: bool) -> date | None:
-    if not text:
-        return None
-    if len(text) == 4 and text.isdigit():
-        return date(int(text), 12, 31) if last else date(int(text), 1, 1)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r}: use YYYY or YYYY-MM-DD") from None
 
 
 def _filters(country: list[str] | None, start: str | None, end: str | None,
              year: list[int] | None, source: list[str] | None = None) -> Filters:
     from sahel.store.query import Filters
 
-    d0, d1 = _day(start, False), _day(end, True)
+    d0, d1 = day(start, False), day(end, True)
     if year:
         d0, d1 = date(min(year), 1, 1), date(max(year), 12, 31)
     return Filters(countries=list(country or []), start=d0, end=d1, sources=list(source or []))

@@ -9,7 +9,6 @@ map with :func:`sahel.analysis.spread.coastal_map`. Mounted by the main CLI unde
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sahel.analysis.cli import OutFormat, show
-from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, edge
+from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, day, edge
 from sahel.render import console
 
 if TYPE_CHECKING:
@@ -49,21 +48,12 @@ OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
 ChartOpt = Annotated[Path | None, typer.Option("--chart", help="also draw a chart (.png/.svg)")]
 
 
-def _day(text: str | None, last: bool) -> date | None:
-    if not text:
-        return None
-    if len(text) == 4 and text.isdigit():
-        return date(int(text), 12, 31) if last else date(int(text), 1, 1)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r}: use YYYY or YYYY-MM-DD") from None
 
 
 def _filters(country: list[str] | None, start: str | None, end: str | None) -> Filters:
     from sahel.store.query import Filters
 
-    return Filters(countries=list(country or []), start=_day(start, False), end=_day(end, True))
+    return Filters(countries=list(country or []), start=day(start, False), end=day(end, True))
 
 
 @app.command("coastal")
