@@ -270,7 +270,10 @@ def build(
     for path, why in res.skipped:
         out.print(f"[yellow]skipped[/yellow] {path}: {why}")
     for path, exc in res.failed:
-        out.print(f"[red]failed[/red] {path}: {exc.render()}")
+        first = exc.message.splitlines()[0]
+        out.print(f"[red]failed[/red] {exc.where or path}: {first}"
+                  + (f"\n  fix: {exc.hint}" if exc.hint else "")
+                  + f"\n  (details: sahel ingest ucdp {path})")
     df, prov = summarise(Filters(countries=FOCUS, start=date(since, 1, 1)), db_path=db)
     emit(df, prov, Format.table, None,
          title=f"UCDP events and fatalities (low / best / high) per country-year since {since}")

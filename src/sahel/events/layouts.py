@@ -223,8 +223,8 @@ def detect_layout(header: list[str], layouts: list[Layout], *, file: str) -> Lay
     missing = sorted(closest.signature - cols)
     if any(";" in h for h in header):
         hint = (
-            "the header is one cell holding ';': the file was re-saved by a spreadsheet "
-            "with another delimiter; export it again from the source (UCDP/ACLED) as CSV"
+            "header cells hold ';': the file was re-saved by a spreadsheet with another "
+            "delimiter; export it again from the source (UCDP/ACLED) as CSV"
         )
     else:
         hint = (
