@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -344,11 +345,11 @@ def draw_map(points: pd.DataFrame, path: Path, *, title: str,
     ax.set_aspect(aspect)
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
-    ax.set_title(title, fontsize=11)
+    ax.set_title(textwrap.fill(title, 70), fontsize=11)
     if note:
-        ax.text(0.99, 0.01, note, transform=ax.transAxes, fontsize=7, color="#333333",
-                ha="right", va="bottom", zorder=5,
-                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+        # under the map, wrapped: a long unwrapped line inside the axes makes the constrained
+        # layout shrink the map to make room for it
+        fig.supxlabel(textwrap.fill(note, 130), fontsize=7, color="#333333")
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=150 if path.suffix.lower() == ".png" else None)
     return path

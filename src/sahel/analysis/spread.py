@@ -289,6 +289,11 @@ def chart_data(table: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
                                                 "value_high": float})
 
 
+#: map frame (lon0, lat0, lon1, lat1): Mauritania and Senegal to Niger and Nigeria, the Sahel to
+#: the Gulf of Guinea
+WEST_AFRICA = (-18.0, 3.5, 16.5, 25.5)
+
+
 def coastal_map(path: Path, filters: Filters | None = None, *, source: str | None = None,
                 actors: str = "jihadist", db_path: Path | None = None,
                 registry_root: Path | None = None, shared: Path | None = None) -> Path:
@@ -311,12 +316,20 @@ def coastal_map(path: Path, filters: Filters | None = None, *, source: str | Non
                                   np.floor(pts["lat"] * 2) / 2 + 0.25)
         pts = pts.groupby(["lon", "lat", "year"], as_index=False).size().rename(
             columns={"size": "n"})
+    # the study region: the Sahel and coastal West Africa (the store may also hold events of
+    # other regions, e.g. a global sample); what lies outside is counted, not drawn
+    x0, y0, x1, y1 = WEST_AFRICA
+    inside = pts["lon"].between(x0, x1) & pts["lat"].between(y0, y1)
+    outside = int((~inside).sum()) if src != "acled" else int(pts.loc[~inside, "n"].sum())
+    pts = pts[inside]
     north = [u for u in geo.load_admin1(COASTAL, shared=shared) if u.key in NORTH[u.country_iso3]]
     what = "jihadist-group events" if actors == "jihadist" else "violent events"
     return geo.draw_map(
         pts, path, title=f"{what} by year ({src}); northern regions of coastal states shaded",
         highlight=north, tripoint_at=(tri["tripoint_lat"], tri["tripoint_lon"]), shared=shared,
+        extent=WEST_AFRICA,
         note=(f"{len(sel):,} events located at or better than admin-1"
+              + (f" ({outside:,} outside West Africa not drawn)" if outside else "")
               + ("; ACLED shown as 0.5° cells" if src == "acled" else "") + ". Data: "
               + "; ".join(sorted({f"{s['source']} {s['source_version']}" for s in prov.snapshots
                                   if s["source"] == src}))
