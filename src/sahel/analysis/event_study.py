@@ -392,6 +392,8 @@ def before_after(event: str | date, *, treated: list[str], controls: list[str] |
                      _silent_before(table, f"mean_{bound0}"))
     measure_text = {"events": "events", "fatalities": "fatalities (low/best/high)",
                     "civilian_deaths": "civilian deaths (low/best/high)"}[measure]
+    if series is not None:  # a series has one value per month: no low/high to show
+        measure_text = f"{series} (one value per country-month)"
     return AnalysisResult(
         name="before_after",
         title=f"{measure_text} before and after {ev.label} ({ev.day})",
