@@ -226,6 +226,10 @@ def summary(filters: Filters, *, db_path: Path | None = None,
             FROM events WHERE {where}
             GROUP BY ALL ORDER BY source, country_iso3, {by}
         """, params).df()
+        # counts are whole numbers; a sum over events that report nothing stays missing
+        for col in ("events", "fatalities_low", "fatalities_best", "fatalities_high",
+                    "events_without_fatalities", "civilian_targeting_events"):
+            df[col] = df[col].astype("Int64")
         return df, _provenance(con, f, where, params)
     finally:
         con.close()
