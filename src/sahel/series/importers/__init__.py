@@ -6,7 +6,6 @@ slow part (parsing an xlsx), and a file that fits no kind is refused with the li
 
 from __future__ import annotations
 
-import csv
 import zipfile
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pandas as pd
 
 from sahel.errors import ConfigError, InputError, LayoutError
 from sahel.series.importers import acled_country, acled_hdx, pace, views
-from sahel.series.importers.common import Parsed
+from sahel.series.importers.common import Parsed, csv_header
 
 #: kind -> what it reads (``sahel series import --kind``)
 KINDS: dict[str, str] = {
@@ -65,12 +64,7 @@ def probe(path: Path) -> list[str]:
             raise InputError(f"cannot read the parquet file ({exc})", file=path,
                              hint="the file is damaged: get a fresh copy") from exc
     if suffix == ".csv":
-        try:
-            with path.open(encoding="utf-8", newline="") as fh:
-                return next(csv.reader(fh), [])
-        except UnicodeDecodeError as exc:
-            raise InputError("the file is not UTF-8 text", file=path,
-                             hint="these CSVs are UTF-8; get a fresh copy") from exc
+        return csv_header(path)
     raise InputError(f"cannot import a {suffix or 'suffix-less'} file as a series", file=path,
                      hint="series files are .csv, .parquet or .xlsx; " + _kinds_hint())
 

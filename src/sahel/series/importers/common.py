@@ -7,6 +7,7 @@ the store is touched, naming the file, sheet, line and column, and the fix.
 
 from __future__ import annotations
 
+import csv
 import re
 import zipfile
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sahel.errors import InputError, LayoutError, RowError
+from sahel.errors import EncodingError, InputError, LayoutError, RowError
 from sahel.events.countries import normalise, to_iso3
 
 #: the columns of a parsed series (one row = one observation), in store order
@@ -250,3 +251,13 @@ def observations(n: int, **columns: object) -> pd.DataFrame:
     for col in ("series", "country_iso3", "admin1", "admin2", "admin2_pcode"):
         df[col] = df[col].astype("object")
     return df
+
+
+def csv_header(path: Path) -> list[str]:
+    """The first line of a UTF-8 CSV (every CSV series file is UTF-8)."""
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            return next(csv.reader(fh), [])
+    except UnicodeDecodeError as exc:
+        raise EncodingError("the file is not UTF-8 text", file=path,
+                            hint="these CSVs are UTF-8; get a fresh copy") from exc

@@ -7,15 +7,14 @@ an unknown name stops the import with the column and the fix, rather than losing
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sahel.errors import EncodingError, InputError, LayoutError, RowError
-from sahel.series.importers.common import Parsed, iso3, map_countries, observations
+from sahel.errors import InputError, LayoutError, RowError
+from sahel.series.importers.common import Parsed, csv_header, iso3, map_countries, observations
 
 KIND = "ucdp_pace"
 DESCRIPTION = "PaCE wide CSV: UCDP best deaths, month-end date × country columns (Hist.csv)"
@@ -31,17 +30,8 @@ def sniff(header: list[str]) -> bool:
     return known >= 0.8 * (len(header) - 1)
 
 
-def _header(path: Path) -> list[str]:
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            return next(csv.reader(fh), [])
-    except UnicodeDecodeError as exc:
-        raise EncodingError("the file is not UTF-8", file=path,
-                            hint="PaCE writes UTF-8; get a fresh copy of Hist.csv") from exc
-
-
 def read(path: Path) -> Parsed:
-    header = _header(path)
+    header = csv_header(path)
     if not sniff(header):
         raise LayoutError("not a PaCE wide table (a blank first header cell, then country "
                           "names)", file=path, line=1,
