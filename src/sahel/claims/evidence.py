@@ -56,7 +56,11 @@ class Store:
         self.registry = registry
         amap = ActorMatcher.from_registry(registry).mapping(names, registry)
         self.con.register(_AMAP, amap[["raw_name", "perpetrator_group"]])
-        self._coverage = coverage(self.con).rename(columns={"country_iso3": "country"})
+        # (source, country) -> (first, last) covered month; fixed for the life of the Store
+        self._coverage: dict[tuple[str, str], tuple[pd.Period, pd.Period]] = {
+            (r["source"], r["country_iso3"]): (pd.Timestamp(r["first_day"]).to_period("M"),
+                                               pd.Timestamp(r["last_day"]).to_period("M"))
+            for r in coverage(self.con).to_dict("records")}
 
     def close(self) -> None:
         self.con.close()
@@ -64,17 +68,15 @@ class Store:
     def coverage(self, source: str, countries: list[str], start: date,
                  end: date) -> tuple[bool, str]:
         """Does ``source`` cover [start, end] (by month) for every country?"""
-        cov = {r["country"]: r for r in
-               self._coverage[self._coverage["source"] == source].to_dict("records")}
         gaps = []
+        want_first, want_last = pd.Period(start, "M"), pd.Period(end, "M")
         for c in countries:
-            if c not in cov:
+            span = self._coverage.get((source, c))
+            if span is None:
                 gaps.append(f"{c}: no {source} data in the store")
                 continue
-            first = pd.Timestamp(cov[c]["first_day"]).to_period("M")
-            last = pd.Timestamp(cov[c]["last_day"]).to_period("M")
-            if first > pd.Timestamp(start).to_period("M") or last < pd.Timestamp(
-                    end).to_period("M"):
+            first, last = span
+            if first > want_first or last < want_last:
                 gaps.append(f"{c}: {source} covers {first}..{last}")
         return (not gaps, "; ".join(gaps) or "covered")
 
