@@ -132,7 +132,7 @@ def _growth(claim: Claim, store: Store) -> ClaimResult:
                 filters=_filters(d, claim.countries, f"{b.start}..{b.end} vs {a.start}..{a.end}"),
                 values={b.label: v0.as_dict(), a.label: v1.as_dict()},
                 stat={f"change_{k}": change[k] for k in BOUNDS},
-                covered=covered, note="; ".join({v0.coverage_note, v1.coverage_note}),
+                covered=covered, note="; ".join(dict.fromkeys((v0.coverage_note, v1.coverage_note))),
                 verdict=verdict))
     primary = [r for r in rows if "edges" not in r.definition]
     tested = [r for r in rows if r.verdict != UNTESTABLE and r.stat["change_best"] is not None]
@@ -253,7 +253,7 @@ def _outlook(claim: Claim, store: Store) -> ClaimResult:
                     filters=_filters(d, [country], f"{base.label} vs {p.label}"),
                     values={base.label: v0.as_dict(), p.label: v1.as_dict()},
                     stat={"change_best": change}, covered=covered,
-                    note="; ".join({v0.coverage_note, v1.coverage_note}), verdict=verdict))
+                    note="; ".join(dict.fromkeys((v0.coverage_note, v1.coverage_note))), verdict=verdict))
     return _result(claim, rows)
 
 
