@@ -47,8 +47,9 @@ def before_after_evidence(claim: Claim, store: Store) -> list[Evidence]:
         frame, snaps, versions = store.monthly(d, countries, start, end)
         frame = frame[frame["month"] != pd.Period(ev.day, freq="M")] if ev.day.day != 1 \
             else frame
-        treated = [c for c in claim.treated if c in set(frame["country_iso3"])]
-        controls = [c for c in claim.controls if c in set(frame["country_iso3"])]
+        present = set(frame["country_iso3"])
+        treated = [c for c in claim.treated if c in present]
+        controls = [c for c in claim.controls if c in present]
         n_post = int((frame["month"] >= post_start).sum() / max(len(treated) + len(controls),
                                                                  1))
         stat: dict[str, Any] = {"event": f"{ev.label} ({ev.day})", "treated": treated,
