@@ -17,7 +17,7 @@ from sahel.errors import InputError, LayoutError, SahelError
 from sahel.events import ucdp
 from sahel.events.harmonise import ALL_LAYOUTS
 from sahel.events.layouts import detect_layout
-from sahel.events.reader import open_source
+from sahel.events.reader import open_source, peek_header
 from sahel.settings import Settings, get_settings
 from sahel.store.ingest import IngestResult, ingest_file
 
@@ -51,9 +51,7 @@ def discover(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
                         and p.name.lower().endswith(SUFFIXES))
     for p in candidates:
         try:
-            with tempfile.TemporaryDirectory() as work:
-                sf = open_source(p, Path(work))
-                layout = detect_layout(sf.header, ALL_LAYOUTS, file=str(p))
+            layout = detect_layout(peek_header(p), ALL_LAYOUTS, file=str(p))
         except LayoutError as exc:
             skipped.append((str(p), f"not a UCDP/ACLED event file: {exc.message}"
                             + (f" ({exc.hint})" if exc.hint else "")))
@@ -73,27 +71,27 @@ def _explorer_version(paths: list[Path]) -> tuple[str, str, set[Path]] | None:
     """Explorer exports carry no version. Files downloaded together come from one release, so
     the newest event among them dates the release for all (Côte d'Ivoire's last event in 2020
     does not make its export GED 21.1)."""
-    explorer = []
-    for p in paths:
-        with tempfile.TemporaryDirectory() as work:
-            sf = open_source(p, Path(work))
-            if detect_layout(sf.header, ALL_LAYOUTS, file=str(p)).name == "ucdp_explorer_csv":
-                explorer.append(sf)
+    explorer = [p for p in paths if detect_layout(peek_header(p), ALL_LAYOUTS,
+                                                  file=str(p)).name == "ucdp_explorer_csv"]
     if not explorer:
         return None
     import duckdb
 
     con = duckdb.connect()
+    years = []
     try:
-        years = [con.execute(f"SELECT max(try_cast(year AS INTEGER)) FROM {sf.read_csv_sql()}"
-                             ).fetchone() for sf in explorer]
+        for p in explorer:
+            with tempfile.TemporaryDirectory() as work:
+                sf = open_source(p, Path(work), checksum=False)
+                years.append(con.execute(
+                    f"SELECT max(try_cast(year AS INTEGER)) FROM {sf.read_csv_sql()}").fetchone())
     finally:
         con.close()
     last = max(int(y[0]) for y in years if y and y[0] is not None)
     v = ucdp.ged_version_covering(last)
-    names = ", ".join(sf.path.name for sf in explorer)
+    names = ", ".join(p.name for p in explorer)
     return (f">={v}", f"explorer exports carry no version; downloaded together ({names}), their "
-            f"newest event ({last}) needs GED {v} or later", {sf.path for sf in explorer})
+            f"newest event ({last}) needs GED {v} or later", set(explorer))
 
 
 def _download_latest(settings: Settings, progress: bool) -> list[tuple[Path, bool]]:

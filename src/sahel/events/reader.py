@@ -39,16 +39,20 @@ class SourceFile:
     columns: list[str]  # names given to DuckDB (blank/duplicate names made unique, trailing col)
     hxl: bool  # an HXL hashtag row follows the header (HDX files)
     size: int
-    sha256_future: _Hasher = field(repr=False)
+    #: the sha256 (and gzip check) running in the background; None when opened only to read
+    sha256_future: _Hasher | None = field(repr=False)
 
     @property
     def sha256(self) -> str:
+        if self.sha256_future is None:
+            self.sha256_future = _Hasher(self.path, gzip_check=self.compression == "gzip")
         self.verify()
         return self.sha256_future.result()
 
     def verify(self) -> None:
-        """Raise ArchiveError if a gzip file turned out truncated or damaged."""
-        if self.compression != "gzip":
+        """Raise ArchiveError if a gzip file turned out truncated or damaged (checked by the
+        background hash; a file opened without checksum is not checked)."""
+        if self.compression != "gzip" or self.sha256_future is None:
             return
         with contextlib.suppress(zlib.error):  # the problem is recorded below
             self.sha256_future.result()
@@ -132,32 +136,48 @@ def sha256_file(path: Path) -> str:
     return _Hasher(path).result()
 
 
+def _zip_member(zf: zipfile.ZipFile, path: Path) -> str:
+    members = [m for m in zf.namelist() if m.lower().endswith((".csv", ".txt"))]
+    if len(members) != 1:
+        raise InputError(
+            f"expected one CSV inside the zip, found {len(members)}: "
+            + ", ".join(zf.namelist()[:5]),
+            file=path,
+            hint="unzip it and ingest the CSV you want",
+        )
+    return members[0]
+
+
+def _zip_error(path: Path, exc: Exception) -> ArchiveError:
+    return ArchiveError(
+        f"the zip file is truncated or damaged ({exc})",
+        file=path,
+        hint="download it again (`sahel ingest ucdp --download VERSION` resumes and checks "
+        "its size)",
+    )
+
+
 def _extract_zip(path: Path, workdir: Path) -> tuple[Path, str]:
     try:
         with zipfile.ZipFile(path) as zf:
-            members = [m for m in zf.namelist() if m.lower().endswith((".csv", ".txt"))]
-            if len(members) != 1:
-                raise InputError(
-                    f"expected one CSV inside the zip, found {len(members)}: "
-                    + ", ".join(zf.namelist()[:5]),
-                    file=path,
-                    hint="unzip it and ingest the CSV you want",
-                )
-            member = members[0]
+            member = _zip_member(zf, path)
             target = workdir / Path(member).name
             with zf.open(member) as src, target.open("wb") as dst:
                 shutil.copyfileobj(src, dst, 1 << 22)
             return target, member
     except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
-        raise ArchiveError(
-            f"the zip file is truncated or damaged ({exc})",
-            file=path,
-            hint="download it again (`sahel ingest ucdp --download VERSION` resumes and checks "
-            "its size)",
-        ) from exc
+        raise _zip_error(path, exc) from exc
 
 
-def _first_lines(path: Path, compression: str, encoding: str, n: int = 3) -> list[str]:
+def _first_lines(path: Path, compression: str, encoding: str, n: int = 3,
+                 member: str | None = None) -> list[str]:
+    if member is not None:  # read the head of a zip member without extracting it
+        try:
+            with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
+                raw = fh.read(1 << 20)
+        except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+            raise _zip_error(path, exc) from exc
+        return _decode_head(raw, path, encoding, n)
     opener = gzip.open if compression == "gzip" else open
     try:
         with opener(path, "rb") as fh:
@@ -167,6 +187,10 @@ def _first_lines(path: Path, compression: str, encoding: str, n: int = 3) -> lis
             f"the gzip file is truncated or damaged ({exc})", file=path,
             hint="download or copy the file again",
         ) from exc
+    return _decode_head(raw, path, encoding, n)
+
+
+def _decode_head(raw: bytes, path: Path, encoding: str, n: int) -> list[str]:
     if encoding == "utf-16" or raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         text = raw.decode("utf-16", errors="replace")
     else:
@@ -186,8 +210,7 @@ def _first_lines(path: Path, compression: str, encoding: str, n: int = 3) -> lis
     return text.lstrip("\ufeff").splitlines()[:n]
 
 
-def open_source(path: Path, workdir: Path, *, encoding: str = "utf-8") -> SourceFile:
-    """Inspect ``path`` and return how to read it. Raises InputError subclasses with the fix."""
+def _check_file(path: Path, encoding: str) -> tuple[int, bytes]:
     if not path.is_file():
         raise InputError("no such file", file=path, hint="check the path")
     if encoding not in SUPPORTED_ENCODINGS:
@@ -198,23 +221,54 @@ def open_source(path: Path, workdir: Path, *, encoding: str = "utf-8") -> Source
     size = path.stat().st_size
     if size == 0:
         raise InputError("the file is empty", file=path, hint="download or export it again")
-    read_path, member, compression = path, None, "none"
     with path.open("rb") as fh:
-        magic = fh.read(4)
+        return size, fh.read(4)
+
+
+def _split_header(lines: list[str], path: Path) -> tuple[str, list[str]]:
+    if not lines or not lines[0].strip():
+        raise InputError("the first line (header) is empty", file=path, line=1,
+                         hint="the file must start with a header line of column names")
+    delimiter = max(DELIMITERS, key=lines[0].count)
+    return delimiter, next(csv.reader(io.StringIO(lines[0]), delimiter=delimiter))
+
+
+def peek_header(path: Path, *, encoding: str = "utf-8") -> list[str]:
+    """The header names only: no hashing, no extraction of a zip (for discovering files)."""
+    _, magic = _check_file(path, encoding)
+    member, compression = None, "none"
+    if magic.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                member = _zip_member(zf, path)
+        except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+            raise _zip_error(path, exc) from exc
+    elif magic.startswith(b"\x1f\x8b"):
+        compression = "gzip"
+    elif path.suffix.lower() == ".zip":
+        raise ArchiveError("not a zip file", file=path, hint="download it again")
+    _, header = _split_header(_first_lines(path, compression, encoding, member=member), path)
+    return [h.strip() for h in header]
+
+
+def open_source(path: Path, workdir: Path, *, encoding: str = "utf-8",
+                checksum: bool = True) -> SourceFile:
+    """Inspect ``path`` and return how to read it. Raises InputError subclasses with the fix.
+
+    ``checksum``: start the sha256 (and the gzip integrity check) in the background, as an
+    ingest needs; readers that only look at the file pass False.
+    """
+    size, magic = _check_file(path, encoding)
+    read_path, member, compression = path, None, "none"
     if magic.startswith(b"PK"):
         read_path, member = _extract_zip(path, workdir)
     elif magic.startswith(b"\x1f\x8b"):
         compression = "gzip"
     elif path.suffix.lower() == ".zip":
         raise ArchiveError("not a zip file", file=path, hint="download it again")
-    hasher = _Hasher(path, gzip_check=compression == "gzip")
+    hasher = _Hasher(path, gzip_check=compression == "gzip") if checksum else None
     lines = _first_lines(read_path, compression, encoding)
-    if not lines or not lines[0].strip():
-        raise InputError("the first line (header) is empty", file=path, line=1,
-                         hint="the file must start with a header line of column names")
-    head = lines[0]
-    delimiter = max(DELIMITERS, key=head.count)
-    header = next(csv.reader(io.StringIO(head), delimiter=delimiter))
+    delimiter, header = _split_header(lines, path)
     columns: list[str] = []
     for i, name in enumerate(header):
         clean = name.strip() or f"_col{i}"

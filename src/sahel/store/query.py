@@ -298,7 +298,7 @@ def raw_rows(event_uid: str, *, db_path: Path | None = None,
         for sid, source_id, archive, layout_name, file_name, sha, retired in versions:
             layout = _layout_by_name(layout_name)
             with tempfile.TemporaryDirectory() as work:
-                sf = open_source(Path(archive), Path(work))
+                sf = open_source(Path(archive), Path(work), checksum=False)
                 rel = sf.read_csv_sql()
                 col = layout.id_column
                 if col is None:
