@@ -241,11 +241,11 @@ def _apply_experiments(path: Path, work: Path, repeat: int) -> list[dict[str, An
     """The INSERT INTO events split into building the rows and writing them to the store."""
     from sahel.events.harmonise import stage_file
     from sahel.events.reader import open_source
-    from sahel.events.schema import EVENT_COLUMN_NAMES
+    from sahel.events.schema import STORED_COLUMN_NAMES
     from sahel.store import ingest
     from sahel.store.db import connect
 
-    cols = ", ".join(EVENT_COLUMN_NAMES)
+    cols = ", ".join(STORED_COLUMN_NAMES)  # generated columns are computed by the store
     con = connect(work / "apply.duckdb")
     try:
         stage_file(con, open_source(path, work), today=date.today())
