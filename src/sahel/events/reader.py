@@ -60,11 +60,6 @@ class SourceFile:
         if problem:
             raise ArchiveError(problem, file=self.path, hint="download or copy the file again")
 
-    @property
-    def data_line_offset(self) -> int:
-        """Line number of the first data row, minus one."""
-        return 2 if self.hxl else 1
-
     def read_csv_sql(self, *, store_rejects: bool = False, ignore_errors: bool = False) -> str:
         cols = ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in self.columns)
         enc = {"utf-8": "utf-8", "latin-1": "latin-1", "utf-16": "utf-16"}[self.encoding]
@@ -133,7 +128,12 @@ class _Hasher:
 
 
 def sha256_file(path: Path) -> str:
-    return _Hasher(path).result()
+    """Hex sha256 of a file, read in 4 MiB chunks (the one the clients and series use too)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _zip_member(zf: zipfile.ZipFile, path: Path) -> str:

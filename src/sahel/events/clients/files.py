@@ -10,7 +10,6 @@ traced back to exactly these bytes.
 from __future__ import annotations
 
 import csv
-import hashlib
 import logging
 import os
 import tempfile
@@ -20,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from sahel.events.reader import sha256_file
+
 log = logging.getLogger(__name__)
 
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -33,15 +33,6 @@ class FetchResult:
     rows: int
     pages: int
     sha256: str
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB chunks (GED zips are tens of MB)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @contextmanager

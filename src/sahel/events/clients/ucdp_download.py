@@ -34,7 +34,7 @@ from rich.progress import (
 )
 
 from sahel.errors import ConfigError, NetworkError, NotFoundError
-from sahel.events.clients.files import sha256_file, write_sidecar
+from sahel.events.clients.files import write_sidecar
 from sahel.events.clients.http import (
     DEFAULT_RETRY,
     RetryPolicy,
@@ -44,6 +44,7 @@ from sahel.events.clients.http import (
     safe_url,
     send,
 )
+from sahel.events.reader import sha256_file
 from sahel.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
