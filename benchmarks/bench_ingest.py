@@ -20,7 +20,10 @@ Variants:
 * ``baseline_disk`` (information): the same ``CREATE TABLE AS SELECT * FROM read_csv`` into a
   fresh DuckDB *file*, closed (checkpointed) inside the timing — the like-for-like reference
   for a store that persists what it reads;
-* ``ingest``: ``sahel.store.ingest.ingest_file`` into a fresh store each run.
+* ``ingest``: ``sahel.store.ingest.ingest_file`` into a fresh store each run — the first file
+  of a source, so it takes the single pass (``sahel.store.write``; the run records its method);
+* ``ingest_staged`` (information): the same with ``single_pass=False``, the staged path that
+  every later file of a source, and every file the single pass gives up on, takes.
 
 Figures go to a rich table and to ``benchmarks/out/ingest.json``; ``--profile`` adds a per-step
 breakdown of the ingest (``benchmarks/out/ingest_profile.json``, see ``ingest_profile.py``).
@@ -58,6 +61,7 @@ VARIANTS: dict[str, str] = {
     "baseline_arrow": "duckdb.read_csv(path).to_arrow_table()",
     "baseline_disk": "duckdb CREATE TABLE AS SELECT * FROM read_csv(path) into a new .duckdb file",
     "ingest": "sahel ingest_file(path, fresh store, source=ucdp_ged, version 25.1)",
+    "ingest_staged": "the same with single_pass=False: the staged path (temp table, then copy)",
 }
 
 
@@ -101,16 +105,20 @@ def _run_baseline_disk(path: Path, store: Path) -> dict[str, Any]:
             "db_mib": round(db.stat().st_size / 2**20, 1)}
 
 
-def _run_ingest(path: Path, store: Path) -> dict[str, Any]:
+def _run_ingest(path: Path, store: Path, *, single_pass: bool = True) -> dict[str, Any]:
     from sahel.store.ingest import ingest_file
 
     t0 = time.perf_counter()
     res = ingest_file(path, db_path=store / "s.duckdb", source="ucdp_ged",
-                      source_version="25.1")
+                      source_version="25.1", single_pass=single_pass)
     seconds = time.perf_counter() - t0
     db = store / "s.duckdb"
     return {"seconds": seconds, "rows": res.events_new, "rows_rejected": res.rows_rejected,
-            "db_mib": round(db.stat().st_size / 2**20, 1)}
+            "method": res.method, "db_mib": round(db.stat().st_size / 2**20, 1)}
+
+
+def _run_ingest_staged(path: Path, store: Path) -> dict[str, Any]:
+    return _run_ingest(path, store, single_pass=False)
 
 
 _RUNNERS: dict[str, Callable[[Path, Path], dict[str, Any]]] = {
@@ -118,6 +126,7 @@ _RUNNERS: dict[str, Callable[[Path, Path], dict[str, Any]]] = {
     "baseline_arrow": _run_baseline_arrow,
     "baseline_disk": _run_baseline_disk,
     "ingest": _run_ingest,
+    "ingest_staged": _run_ingest_staged,
 }
 
 
@@ -230,25 +239,38 @@ def _print_table(report: dict[str, Any]) -> None:
     console.print(f"baseline = {VARIANTS[OFFICIAL_BASELINE]}")
 
 
-def _print_profile(profile: dict[str, Any]) -> None:
+def _steps_table(title: str, steps: list[dict[str, Any]], total: float) -> Any:
     from rich.table import Table
 
-    console = _console()
-    total = profile["total_seconds"]
-    table = Table(title=f"Where one ingest spends its time (median of {profile['repeat']} "
-                        f"profiled runs: {total:.2f} s; peak {profile['peak_mib']:.0f} MiB)")
+    table = Table(title=title)
     table.add_column("step")
     table.add_column("median (s)", justify="right")
     table.add_column("min (s)", justify="right")
     table.add_column("share", justify="right")
-    for step in profile["steps"]:
+    for step in steps:
         if step["seconds"] < 0.005:
             continue
         table.add_row(step["step"], f"{step['seconds']:.3f}", f"{step['min_seconds']:.3f}",
                       f"{100 * step['seconds'] / total:.0f}%")
-    small = sum(s["seconds"] for s in profile["steps"] if s["seconds"] < 0.005)
+    small = sum(s["seconds"] for s in steps if s["seconds"] < 0.005)
     table.add_row("(all steps under 5 ms)", f"{small:.3f}", "", f"{100 * small / total:.0f}%")
-    console.print(table)
+    return table
+
+
+def _print_profile(profile: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    console = _console()
+    n = profile["repeat"]
+    console.print(_steps_table(
+        f"Where one ingest spends its time, single pass (median of {n} profiled runs: "
+        f"{profile['total_seconds']:.2f} s; peak {profile['peak_mib']:.0f} MiB)",
+        profile["steps"], profile["total_seconds"]))
+    if "staged_steps" in profile:
+        console.print(_steps_table(
+            f"The same file by the staged path, single_pass=False (median of {n} runs: "
+            f"{profile['staged_total_seconds']:.2f} s)",
+            profile["staged_steps"], profile["staged_total_seconds"]))
     iso = Table(title="Isolated costs on the same file (store settings: 2 threads, 700 MB)")
     iso.add_column("experiment")
     iso.add_column("median (s)", justify="right")
@@ -279,8 +301,10 @@ def run(rows: int, repeat: int, seed: int, out_dir: Path, profile: bool,
         for kind in variants:  # interleaved, so drift on the machine hits every variant alike
             result = _spawn(kind, path)
             runs[kind].append(result)
+            method = f"  ({result['method']})" if "method" in result else ""
             print(f"  repeat {i + 1}/{repeat} {kind:<15} {result['seconds']:6.2f} s  "
-                  f"peak {result['peak_mib']:6.0f} MiB  rows {result['rows']:,}", flush=True)
+                  f"peak {result['peak_mib']:6.0f} MiB  rows {result['rows']:,}{method}",
+                  flush=True)
             if result["rows"] != rows:
                 raise RuntimeError(f"{kind} read {result['rows']:,} rows, expected {rows:,}")
     summary: dict[str, Any] = {}
@@ -297,8 +321,9 @@ def run(rows: int, repeat: int, seed: int, out_dir: Path, profile: bool,
             "peak_mib_max": round(max(peaks), 1),
             "rows": results[0]["rows"],
         }
-        if "db_mib" in results[0]:
-            summary[kind]["db_mib"] = results[0]["db_mib"]
+        for key in ("db_mib", "method"):
+            if key in results[0]:
+                summary[kind][key] = results[0][key]
     ratio = summary["ingest"]["median_seconds"] / summary[OFFICIAL_BASELINE]["median_seconds"]
     ratio_min = summary["ingest"]["min_seconds"] / summary[OFFICIAL_BASELINE]["min_seconds"]
     # each repeat runs baseline and ingest back to back: their ratio is less exposed to drift

@@ -6,6 +6,10 @@ Python steps (``open_source``, the sha256 wait, ``_archive``) are wrapped the sa
 duration of one run. Then a few isolated experiments on the same file, with the store's DuckDB
 settings, split the staging select into its parts (CSV parse, typing, checks, row hash).
 
+Both ingest paths are profiled: the single pass (what the benchmark's ``ingest`` runs, the first
+file of a source) and the staged path (``single_pass=False``: later files, and files the single
+pass gives up on); the experiments split the staged path's statements.
+
 Called by ``bench_ingest.py --profile`` in a fresh process (``profile_ingest``). Steps and
 experiments are repeated (default 3) and reported as median and minimum: on a shared machine
 single timings vary by tens of percent.
@@ -47,6 +51,12 @@ _LABELS: list[tuple[str, str]] = [
     (r"^DESCRIBE _incoming", "apply: describe _incoming"),
     (r"^CREATE OR REPLACE TEMP VIEW _ok", "apply: create view _ok"),
     (r"^SELECT count\(\*\) FROM \(SELECT 1 FROM events", "apply: store has current events?"),
+    (r"^SELECT count\(\*\) FROM snapshots WHERE source", "ingest: first file of the source?"),
+    (r"^INSERT INTO events .*read_csv\(",
+     "single pass: INSERT INTO events SELECT … FROM read_csv (parse, type, check, write)"),
+    (r"_country_names", "single pass: static country-name map"),
+    (r"^SELECT count\(\*\), count\(DISTINCT source_id\)",
+     "single pass: counts, duplicate ids, coverage"),
     (r"^INSERT INTO events", "apply: INSERT INTO events SELECT FROM _ok (join, row_hash, write)"),
     (r"^SELECT count\(\*\) FROM events WHERE snapshot_id", "apply: count new events"),
     (r"^INSERT INTO snapshots", "apply: INSERT INTO snapshots"),
@@ -147,7 +157,8 @@ def _patched(obj: Any, name: str, value: Any) -> Iterator[None]:
         setattr(obj, name, old)
 
 
-def _profiled_ingest(path: Path, store: Path) -> tuple[float, list[dict[str, Any]], int]:
+def _profiled_ingest(path: Path, store: Path,
+                     single_pass: bool = True) -> tuple[float, list[dict[str, Any]], int]:
     from contextlib import ExitStack
 
     from sahel.events import reader
@@ -176,7 +187,7 @@ def _profiled_ingest(path: Path, store: Path) -> tuple[float, list[dict[str, Any
             _timed(log, "ingest: archive the source (hard link)", ingest.archive_file)))
         t0 = time.perf_counter()
         res = ingest.ingest_file(path, db_path=store / "s.duckdb", source="ucdp_ged",
-                                 source_version="25.1")
+                                 source_version="25.1", single_pass=single_pass)
         total = time.perf_counter() - t0
     steps = log.merged()
     accounted = sum(s["seconds"] for s in steps)
@@ -243,7 +254,7 @@ def _apply_experiments(path: Path, work: Path, repeat: int) -> list[dict[str, An
     from sahel.events.reader import open_source
     from sahel.events.schema import STORED_COLUMN_NAMES
     from sahel.store import ingest
-    from sahel.store.db import connect
+    from sahel.store.db import _EVENT_DDL, connect
 
     cols = ", ".join(STORED_COLUMN_NAMES)  # generated columns are computed by the store
     con = connect(work / "apply.duckdb")
@@ -260,7 +271,11 @@ def _apply_experiments(path: Path, work: Path, repeat: int) -> list[dict[str, An
              f"INSERT INTO events ({cols}) SELECT {cols} FROM _ok_rows", None),
             ("same, force_compression='uncompressed' (diagnostic only)",
              f"INSERT INTO events ({cols}) SELECT {cols} FROM _ok_rows", "uncompressed"),
+            ("same, into a store file in DuckDB's default v1.0.0 format (before STORAGE_VERSION)",
+             f"INSERT INTO old.events ({cols}) SELECT {cols} FROM _ok_rows", None),
         ]
+        con.execute(f"ATTACH '{work / 'v100.duckdb'}' AS old (STORAGE_VERSION 'v1.0.0')")
+        con.execute(f"CREATE TABLE old.events ({_EVENT_DDL})")
         times: dict[str, list[float]] = {name: [] for name, _, _ in cases}
         for _ in range(repeat):
             for name, sql, compression in cases:
@@ -295,23 +310,31 @@ def _pandas_import_seconds() -> float:
     return float(proc.stdout.strip())
 
 
-def profile_ingest(path: Path, store: Path, repeat: int = 3) -> dict[str, Any]:
-    """Per-step medians over ``repeat`` profiled ingests, then the isolated experiments."""
+def _profile_runs(path: Path, store: Path, repeat: int,
+                  single_pass: bool) -> tuple[list[float], list[dict[str, Any]], int]:
     runs: list[list[dict[str, Any]]] = []
     totals: list[float] = []
     events = 0
     for i in range(repeat):
-        run_store = store / f"run{i}"
+        run_store = store / f"run{i}-{single_pass}"
         run_store.mkdir()
-        total, steps, events = _profiled_ingest(path, run_store)
+        total, steps, events = _profiled_ingest(path, run_store, single_pass)
         shutil.rmtree(run_store, ignore_errors=True)
         runs.append(steps)
         totals.append(total)
-    peak = peak_rss_mib()
     merged: list[dict[str, Any]] = []
     for step in runs[0]:
         secs = [s["seconds"] for run in runs for s in run if s["step"] == step["step"]]
         merged.append({"step": step["step"], "calls": step["calls"], **_median_min(secs)})
+    return totals, merged, events
+
+
+def profile_ingest(path: Path, store: Path, repeat: int = 3) -> dict[str, Any]:
+    """Per-step medians over ``repeat`` profiled ingests (the single pass, as the benchmark's
+    ``ingest``; then the staged path), then the isolated experiments."""
+    totals, merged, events = _profile_runs(path, store, repeat, single_pass=True)
+    peak = peak_rss_mib()
+    staged_totals, staged, _ = _profile_runs(path, store, repeat, single_pass=False)
     experiments: list[dict[str, Any]] = []
     for group in (_stage_experiments, _apply_experiments):
         # they call sahel internals, which may change: a failure skips the group, not the report
@@ -335,5 +358,7 @@ def profile_ingest(path: Path, store: Path, repeat: int = 3) -> dict[str, Any]:
         "rows": events,
         "peak_mib": round(peak, 1),  # of the profiled ingests, before the experiments
         "steps": merged,
+        "staged_total_seconds": round(statistics.median(staged_totals), 4),
+        "staged_steps": staged,
         "experiments": experiments + others,
     }

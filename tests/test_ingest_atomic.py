@@ -160,26 +160,18 @@ def hang() -> None:
     marker.write_text("inside the transaction")
     time.sleep(60)
 
-ingest_file(Path(sys.argv[1]), db_path=Path(sys.argv[2]), before_commit=hang)
-print("committed", flush=True)
+version = sys.argv[4] if len(sys.argv) > 4 else None
+res = ingest_file(Path(sys.argv[1]), db_path=Path(sys.argv[2]), source_version=version,
+                  before_commit=hang)
+print("committed", res.method, flush=True)
 """
 
 
-@pytest.mark.shared_data
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
-def test_kill_midway_leaves_the_store_as_before(shared_data: Path, tmp_path: Path,
-                                                sahel_home: Path) -> None:
-    burkina = shared_data.joinpath(*EXPLORER, "Burkina.csv")
-    mali = shared_data.joinpath(*EXPLORER, "Mali.csv")
-    db = tmp_path / "sahel.duckdb"
-    assert ingest_file(burkina, db_path=db).events_new == BURKINA_EVENTS
-    before = store_state(db)
-
-    marker = tmp_path / "in-transaction"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", KILLED_INGEST, str(mali), str(db), str(marker)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy(),
-    )
+def run_until_killed(path: Path, db: Path, marker: Path, version: str | None = None) -> None:
+    """Ingest ``path`` in a subprocess; SIGKILL it once it sits inside its transaction."""
+    args = [str(path), str(db), str(marker), *([version] if version else [])]
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_INGEST, *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy())
     try:
         deadline = time.monotonic() + 60
         while not marker.exists():
@@ -207,12 +199,40 @@ def test_kill_midway_leaves_the_store_as_before(shared_data: Path, tmp_path: Pat
     assert proc.returncode == -signal.SIGKILL
     assert b"committed" not in out
 
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_kill_midway_leaves_the_store_as_before(shared_data: Path, tmp_path: Path,
+                                                sahel_home: Path) -> None:
+    burkina = shared_data.joinpath(*EXPLORER, "Burkina.csv")
+    mali = shared_data.joinpath(*EXPLORER, "Mali.csv")
+    db = tmp_path / "sahel.duckdb"
+    assert ingest_file(burkina, db_path=db).events_new == BURKINA_EVENTS
+    before = store_state(db)
+
+    run_until_killed(mali, db, tmp_path / "in-transaction")
     assert store_state(db) == before
     res = ingest_file(mali, db_path=db)
     assert not res.noop and res.snapshot_id == 2
     assert (res.rows_loaded, res.events_new, res.events_deleted) == (MALI_EVENTS, MALI_EVENTS, 0)
     after = store_state(db)
     assert after["events"] == after["current"] == BURKINA_EVENTS + MALI_EVENTS
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_kill_inside_a_single_pass_leaves_an_empty_store(shared_data: Path, tmp_path: Path,
+                                                        sahel_home: Path) -> None:
+    """The first file of a source goes straight into ``events`` (sahel.store.write): a kill
+    after its INSERT and before COMMIT must leave no event, snapshot or change behind."""
+    mali = shared_data.joinpath(*EXPLORER, "Mali.csv")
+    db = tmp_path / "sahel.duckdb"
+    connect(db).close()
+    run_until_killed(mali, db, tmp_path / "in-transaction", ">=24.1")
+    assert store_state(db) == {"events": 0, "current": 0, "checksum": None, "snapshots": None,
+                               "changes": 0}
+    res = ingest_file(mali, db_path=db, source_version=">=24.1")
+    assert (res.method, res.snapshot_id, res.events_new) == ("single pass", 1, MALI_EVENTS)
 
 
 # --------------------------------------------------------------------------- (3) no-op

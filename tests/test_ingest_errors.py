@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from sahel.cli import app
 from sahel.errors import ArchiveError, EncodingError, InputError, LayoutError, RowError
-from sahel.store.db import archive_dir
+from sahel.store.db import archive_dir, connect
 from sahel.store.ingest import IngestResult, ingest_file
 from tests.ged_fixtures import GED_HEADER
 
@@ -137,9 +137,16 @@ def baseline_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp / "store"
 
 
-@pytest.fixture()
-def store(tmp_path: Path, sahel_home: Path, baseline_store: Path) -> Path:
-    """A private copy of the baseline store (store file and its archive of sources)."""
+@pytest.fixture(params=["after_a_snapshot", "empty"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, sahel_home: Path,
+          baseline_store: Path) -> Path:
+    """A private copy of the baseline store (store file and its archive of sources), or an
+    empty store: there, a file is first tried by the single-pass ingest (sahel.store.write),
+    which must give up on every problem and leave the staged path to report it the same way."""
+    if request.param == "empty":
+        db = tmp_path / "store" / "sahel.duckdb"
+        connect(db).close()
+        return db
     shutil.copytree(baseline_store, tmp_path / "store")
     return tmp_path / "store" / "sahel.duckdb"
 

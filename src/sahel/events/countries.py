@@ -64,6 +64,16 @@ def _pycountry_names() -> dict[str, str]:
     return names
 
 
+def known_names() -> dict[str, str]:
+    """Every name :func:`to_iso3` resolves without a code, as normalised key -> alpha-3.
+
+    The single-pass ingest joins it on ``lower(name)``: a name found this way resolves as
+    ``to_iso3`` would (the keys are already lower-case, accent-free, single-spaced); any other
+    name sends the file down the staged path, where ``to_iso3`` decides or reports it.
+    """
+    return {**_pycountry_names(), **ALIASES}  # aliases first in to_iso3, so they win here
+
+
 @lru_cache(maxsize=4096)
 def to_iso3(name: str | None, code: str | None = None) -> str | None:
     """Resolve a source's country to ISO alpha-3, or ``None`` when unknown."""

@@ -252,6 +252,29 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, path: Path) -
     staged.rejects_path = path
 
 
+def canonical_sql(sf: SourceFile, layout: Layout, today: date, *, store_rejects: bool = False,
+                  flag_only: bool = False) -> str:
+    """The one select that reads ``sf`` as canonical rows (see :func:`select_sql`).
+
+    Besides the canonical columns: ``_locator`` (what finds a row's line again on the error
+    path), ``_updated`` (ACLED's row timestamp, which dates an export), the country keys, and
+    the checks as ``_errors`` or, with ``flag_only``, ``_bad``. Shared by the staged path and
+    the single-pass ingest (:mod:`sahel.store.write`), so both store the same values.
+    """
+    extra = []
+    loc = _locator_column(layout, sf)
+    if not flag_only:
+        extra.append(f"coalesce({quote(loc)}, '') AS _locator" if loc else "'' AS _locator")
+    if "timestamp" in sf.columns:
+        extra.append("try_cast(src.\"timestamp\" AS BIGINT) AS _updated")
+    else:
+        extra.append("CAST(NULL AS BIGINT) AS _updated")
+    rel = _relation(sf, layout, store_rejects=store_rejects)
+    wanted = [c for c in (loc, "timestamp") if c and c in sf.columns]
+    return select_sql(layout, rel, today, extra=extra, columns=wanted, available=sf.columns,
+                      flag_only=flag_only)
+
+
 def stage_file(
     con: duckdb.DuckDBPyConnection,
     sf: SourceFile,
@@ -267,16 +290,7 @@ def stage_file(
     fix; with it, bad rows are written to ``rejects_path`` and left out.
     """
     layout = layout or detect_layout(sf.header, ALL_LAYOUTS, file=str(sf.path))
-    extra = []
-    loc = _locator_column(layout, sf)
-    extra.append(f"coalesce({quote(loc)}, '') AS _locator" if loc else "'' AS _locator")
-    if "timestamp" in sf.columns:
-        extra.append("try_cast(src.\"timestamp\" AS BIGINT) AS _updated")
-    else:
-        extra.append("CAST(NULL AS BIGINT) AS _updated")
-    rel = _relation(sf, layout, store_rejects=skip_bad_rows)
-    wanted = [c for c in (loc, "timestamp") if c and c in sf.columns]
-    sql = select_sql(layout, rel, today, extra=extra, columns=wanted, available=sf.columns)
+    sql = canonical_sql(sf, layout, today, store_rejects=skip_bad_rows)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS {sql}")
     except duckdb.Error as exc:

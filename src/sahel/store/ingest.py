@@ -7,6 +7,10 @@ Order of work, and why:
 3. in ONE transaction: retire revised/deleted versions, insert new versions, record the snapshot.
    A failure or a kill before COMMIT leaves the store exactly as it was (DuckDB discards an
    uncommitted transaction; ``tests/test_ingest_atomic.py`` kills a real ingest to show it).
+
+The first file of a source is first tried in a single pass (:mod:`sahel.store.write`): read
+straight into ``events`` inside the transaction, which is rolled back at the first thing it
+cannot vouch for, and then the file takes the steps above (ADR 001 §5).
 """
 
 from __future__ import annotations
@@ -25,10 +29,19 @@ import pandas as pd
 import sahel
 from sahel.errors import ConfigError, InputError
 from sahel.events import ucdp
-from sahel.events.harmonise import COUNTRY_MAP, STAGE, Staged, stage_file
-from sahel.events.reader import open_source
-from sahel.events.schema import ROW_HASH_SQL, SOURCES, STORED_COLUMN_NAMES, STORED_TYPES
-from sahel.store.db import archive_dir, archive_file, connect, store_file, transaction
+from sahel.events.harmonise import ALL_LAYOUTS, COUNTRY_MAP, STAGE, Staged, stage_file
+from sahel.events.layouts import Layout, detect_layout
+from sahel.events.reader import SourceFile, open_source
+from sahel.events.schema import ROW_HASH_SQL, SOURCES, STORED_COLUMN_NAMES
+from sahel.store.db import (
+    archive_dir,
+    archive_file,
+    connect,
+    store_file,
+    transaction,
+    usable,
+)
+from sahel.store.write import SinglePassMiss, insert_single_pass, single_pass_fits, stored_select
 
 #: a newer export may retire at most this share of the stored events it covers, unless told
 MASS_DELETE_SHARE = 0.5
@@ -56,17 +69,19 @@ class IngestResult:
     rejects_path: str | None = None
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: "staged" or "single pass" (see sahel.store.write); the stored rows are the same
+    method: str = "staged"
 
 
-def _resolve_source(staged: Staged, source: str | None, path: Path) -> str:
-    family = staged.layout.family
+def _resolve_source(layout: Layout, source: str | None, path: Path) -> str:
+    family = layout.family
     if source is not None:
         if source not in SOURCES:
             raise ConfigError(f"unknown source {source!r}", field="--source",
                               hint=f"use one of {', '.join(SOURCES)}")
         if not source.startswith(family):
             raise InputError(
-                f"the file is a {staged.layout.description}, not a {source} file",
+                f"the file is a {layout.description}, not a {source} file",
                 file=path, hint=f"ingest it as {family} (sahel ingest {family} FILE)",
             )
         return source
@@ -76,9 +91,9 @@ def _resolve_source(staged: Staged, source: str | None, path: Path) -> str:
     return inferred or "ucdp_ged"
 
 
-def _resolve_version(staged: Staged, source: str, version: str | None,
-                     path: Path) -> tuple[str, str]:
-    """(version, basis). The basis is stored so every figure says how its version was known."""
+def _version_before_reading(source: str, version: str | None,
+                            path: Path) -> tuple[str, str] | None:
+    """(version, basis) when the user or an official UCDP file name says it, else None."""
     if version:
         if source.startswith("ucdp"):
             ucdp.check_version(source, version)
@@ -87,6 +102,16 @@ def _resolve_version(staged: Staged, source: str, version: str | None,
         _, inferred = ucdp.source_and_version_from_name(path.name)
         if inferred:
             return inferred, "from the official file name"
+    return None
+
+
+def _resolve_version(staged: Staged, source: str, version: str | None,
+                     path: Path) -> tuple[str, str]:
+    """(version, basis). The basis is stored so every figure says how its version was known."""
+    known = _version_before_reading(source, version, path)
+    if known is not None:
+        return known
+    if source.startswith("ucdp"):
         if staged.layout.name == "ucdp_explorer_csv" and staged.date_max is not None:
             v = ucdp.ged_version_covering(staged.date_max.year)
             return f">={v}", (
@@ -144,39 +169,18 @@ def _existing_snapshot(con: duckdb.DuckDBPyConnection, source: str, sha: str) ->
 
 
 def _ok_view(con: duckdb.DuckDBPyConnection, source: str, version: str, sid: int) -> None:
-    """Staged rows as they will be stored: same columns, same types (so that the virtual
-    ``row_hash`` of a stored version and ``ROW_HASH_SQL`` over ``_ok`` agree), plus event_uid."""
+    """Staged good rows as they will be stored (see :func:`stored_select`), plus event_uid."""
     present = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
-    cols: list[str] = [f"'{source}:' || i.source_id AS event_uid"]
-    for name in STORED_COLUMN_NAMES:
-        expr = _stored_expr(name, present, source, version, sid)
-        cols.append(f"CAST({expr} AS {STORED_TYPES[name]}) AS {name}")
+    select = stored_select(present, source=source, version=version, sid=sid,
+                           country="m.country_iso3")
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW _ok AS
-        SELECT {', '.join(cols)}
+        SELECT '{source}:' || i.source_id AS event_uid, {select}
         FROM {STAGE} i JOIN {COUNTRY_MAP} m
           ON i.country_key_name IS NOT DISTINCT FROM m.name
          AND i.country_key_code IS NOT DISTINCT FROM m.code
         WHERE len(i._errors) = 0
     """)
-
-
-def _stored_expr(name: str, present: set[str], source: str, version: str, sid: int) -> str:
-    if name == "source":
-        return f"'{source}'"
-    if name == "source_version":
-        return "'" + version.replace("'", "") + "'"
-    if name == "snapshot_id":
-        return str(sid)
-    if name == "retired_by":
-        return "NULL"
-    if name == "country_iso3":
-        return "m.country_iso3"
-    if name == "year":
-        return "year(i.date_start)"
-    if name == "date_end":
-        return "coalesce(i.date_end, i.date_start)"
-    return f"i.{name}" if name in present else "NULL"
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
@@ -265,65 +269,126 @@ def ingest_file(
     allow_mass_delete: bool = False,
     today: date | None = None,
     before_commit: Callable[[], None] | None = None,
+    single_pass: bool = True,
 ) -> IngestResult:
     """Ingest ``path`` as one snapshot of the store at ``db_path`` (default: settings).
 
     ``partial``: the file is an extract (e.g. one month), so events missing from it are not
     deletions. ``sample``: a random sample — stored, but it says nothing about the months and
     countries it spans (no coverage, no deletions), so panels never read its gaps as zeros.
+    ``single_pass=False`` forces the staged path even for a file the single pass could take
+    (:mod:`sahel.store.write`; the stored rows are the same, only slower).
     ``before_commit`` is a fault-injection point for tests (called inside the transaction).
     """
     t0 = time.perf_counter()
     path = Path(path)
     today = today or datetime.now(UTC).date()
+    mode = "sample" if sample else "partial" if partial else "authoritative"
     con = connect(db_path)
     db_file = store_file(con)
     try:
         with tempfile.TemporaryDirectory(prefix="sahel-ingest-") as work:
             sf = open_source(path, Path(work), encoding=encoding)
-            staged = stage_file(con, sf, today=today, skip_bad_rows=skip_bad_rows,
-                                rejects_path=rejects_path)
-            src = _resolve_source(staged, source, path)
-            version, basis = _resolve_version(staged, src, source_version, path)
-            basis = version_basis or basis
-            sha = sf.sha256
-            res = IngestResult(
-                snapshot_id=0, source=src, source_version=version, version_basis=basis,
-                layout=staged.layout.name, file=str(path), sha256=sha,
-                rows_read=staged.rows_read, rows_loaded=staged.rows_ok,
-                rows_rejected=staged.rows_rejected, rows_duplicate=staged.duplicates_dropped,
-                mode="sample" if sample else "partial" if partial else "authoritative",
-                rejects_path=str(staged.rejects_path) if staged.rejects_path else None,
-            )
-            if staged.layout.notes:
-                res.notes.append(staged.layout.notes)
-            if staged.layout.id_column is None:
-                res.notes.append("revisions and deletions are not tracked for synthetic ids")
-            existing = _existing_snapshot(con, src, sha)
-            if existing is not None:
-                res.snapshot_id, res.noop = existing, True
-                res.notes.append(f"already ingested as snapshot {existing}: nothing to do")
-                res.seconds = time.perf_counter() - t0
-                return res
-            archived = archive_file(path, sha, archive_dir(db_file))
-            with transaction(con, before_commit):
-                sid = _count(con, "SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots")
-                res.snapshot_id = sid
-                _ok_view(con, src, version, sid)
-                span = coverage_span(src, version, staged, path)
-                _apply(con, res, staged, partial=partial or sample,
-                       allow_mass_delete=allow_mass_delete, sid=sid, span=span)
-                con.execute(
-                    "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [sid, src, version, basis, staged.layout.name, path.name, sf.member, sha,
-                     sf.size, str(archived), datetime.now(UTC).replace(tzinfo=None), res.mode,
-                     res.rows_read, res.rows_loaded, res.rows_rejected, res.rows_duplicate,
-                     res.events_new, res.events_revised, res.events_unchanged,
-                     res.events_deleted, staged.countries, span[0], span[1],
-                     "; ".join(res.notes) or None, sahel.__version__, duckdb.__version__],
-                )
+            layout = detect_layout(sf.header, ALL_LAYOUTS, file=str(path))
+            src = _resolve_source(layout, source, path)
+            known = _version_before_reading(src, source_version, path)
+            res: IngestResult | None = None
+            if (single_pass and known is not None
+                    and single_pass_fits(layout, sf, skip_bad_rows=skip_bad_rows)
+                    and not _count(con, "SELECT count(*) FROM snapshots WHERE source = ?", [src])):
+                res = _ingest_single_pass(
+                    con, sf, layout, src, known[0], version_basis or known[1], mode=mode,
+                    db_file=db_file, today=today, before_commit=before_commit)
+            if res is None and not usable(con):  # the single pass hit a fatal error
+                con.close()
+                con = connect(db_file)
+            if res is None:
+                staged = stage_file(con, sf, today=today, skip_bad_rows=skip_bad_rows,
+                                    rejects_path=rejects_path, layout=layout)
+                version, basis = _resolve_version(staged, src, source_version, path)
+                res = _ingest_staged(con, staged, src, version, version_basis or basis,
+                                     mode=mode, db_file=db_file,
+                                     allow_mass_delete=allow_mass_delete,
+                                     before_commit=before_commit)
     finally:
         con.close()
     res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _result(staged: Staged, source: str, version: str, basis: str, sha: str,
+            mode: str) -> IngestResult:
+    res = IngestResult(
+        snapshot_id=0, source=source, source_version=version, version_basis=basis,
+        layout=staged.layout.name, file=str(staged.sf.path), sha256=sha,
+        rows_read=staged.rows_read, rows_loaded=staged.rows_ok,
+        rows_rejected=staged.rows_rejected, rows_duplicate=staged.duplicates_dropped, mode=mode,
+        rejects_path=str(staged.rejects_path) if staged.rejects_path else None,
+    )
+    if staged.layout.notes:
+        res.notes.append(staged.layout.notes)
+    if staged.layout.id_column is None:
+        res.notes.append("revisions and deletions are not tracked for synthetic ids")
+    return res
+
+
+def _next_snapshot(con: duckdb.DuckDBPyConnection) -> int:
+    return _count(con, "SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots")
+
+
+def _record_snapshot(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged,
+                     archived: Path, span: tuple[date, date]) -> None:
+    sf = staged.sf
+    con.execute(
+        "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [res.snapshot_id, res.source, res.source_version, res.version_basis,
+         staged.layout.name, sf.path.name, sf.member, res.sha256, sf.size, str(archived),
+         datetime.now(UTC).replace(tzinfo=None), res.mode,
+         res.rows_read, res.rows_loaded, res.rows_rejected, res.rows_duplicate,
+         res.events_new, res.events_revised, res.events_unchanged,
+         res.events_deleted, staged.countries, span[0], span[1],
+         "; ".join(res.notes) or None, sahel.__version__, duckdb.__version__],
+    )
+
+
+def _ingest_staged(con: duckdb.DuckDBPyConnection, staged: Staged, source: str, version: str,
+                   basis: str, *, mode: str, db_file: Path, allow_mass_delete: bool,
+                   before_commit: Callable[[], None] | None) -> IngestResult:
+    """The general path: diff the staged rows against the store, in one transaction."""
+    path = staged.sf.path
+    res = _result(staged, source, version, basis, staged.sf.sha256, mode)
+    existing = _existing_snapshot(con, source, res.sha256)
+    if existing is not None:
+        res.snapshot_id, res.noop = existing, True
+        res.notes.append(f"already ingested as snapshot {existing}: nothing to do")
+        return res
+    archived = archive_file(path, res.sha256, archive_dir(db_file))
+    with transaction(con, before_commit):
+        res.snapshot_id = sid = _next_snapshot(con)
+        _ok_view(con, source, version, sid)
+        span = coverage_span(source, version, staged, path)
+        _apply(con, res, staged, partial=mode != "authoritative",
+               allow_mass_delete=allow_mass_delete, sid=sid, span=span)
+        _record_snapshot(con, res, staged, archived, span)
+    return res
+
+
+def _ingest_single_pass(con: duckdb.DuckDBPyConnection, sf: SourceFile, layout: Layout,
+                        source: str, version: str, basis: str, *, mode: str, db_file: Path,
+                        today: date, before_commit: Callable[[], None] | None,
+                        ) -> IngestResult | None:
+    """The first file of a source, read straight into the store; None: use the staged path."""
+    try:
+        with transaction(con, before_commit):
+            sid = _next_snapshot(con)
+            staged = insert_single_pass(con, sf, layout, source=source, version=version,
+                                        sid=sid, today=today)
+            res = _result(staged, source, version, basis, sf.sha256, mode)
+            res.snapshot_id, res.events_new, res.method = sid, staged.rows_ok, "single pass"
+            archived = archive_file(sf.path, res.sha256, archive_dir(db_file))
+            _record_snapshot(con, res, staged, archived,
+                             coverage_span(source, version, staged, sf.path))
+    except SinglePassMiss:
+        return None
     return res
