@@ -38,3 +38,10 @@ def sahel_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("SAHEL_UCDP_TOKEN", "ACLED_USERNAME", "ACLED_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def _no_inherited_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytest-xdist workers run with COLUMNS=80, which ``sahel.render.console`` honours: tables
+    then fold differently than in a plain run. Tests that need a width pass COLUMNS themselves."""
+    monkeypatch.delenv("COLUMNS", raising=False)
