@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from sahel.errors import RowError
 from sahel.events.harmonise import ALL_LAYOUTS
 from sahel.events.layouts import trimmed
 from sahel.events.reader import open_source
@@ -126,9 +127,9 @@ def test_a_bad_row_in_the_first_file_is_reported_by_the_staged_path(tmp_path: Pa
                                                                      sahel_home: Path) -> None:
     db = tmp_path / "s.duckdb"
     path, line = case_file(tmp_path, "bad.csv", [ged_row(40, best="-3")])
-    with pytest.raises(Exception) as info:
+    with pytest.raises(RowError) as info:
         ingest(path, db)
-    assert (getattr(info.value, "line", None), getattr(info.value, "field", None)) == (line, "best")
+    assert (info.value.line, info.value.field, info.value.count) == (line, "best", 1)
     skipped = ingest(path, db, skip_bad_rows=True, rejects_path=tmp_path / "rejects.csv")
     assert (skipped.method, skipped.rows_rejected, skipped.events_new) == ("staged", 1, 5)
 

@@ -5,7 +5,8 @@ reads a file into a temp table, then copies the good rows into ``events``: every
 materialised twice. For the commonest big ingest — the first release of a source into a store,
 e.g. a whole GED file on a fresh machine — :func:`insert_single_pass` does the parse, typing,
 checks, country lookup and the store write in ONE parallel ``INSERT … SELECT`` over
-``read_csv``: 400,000 GED events in ~2.0 s instead of ~2.6 s (``benchmarks/README.md``).
+``read_csv``: 400,000 GED events in 2.25 s instead of 2.81 s (medians of 9 runs,
+``benchmarks/README.md``).
 
 The single pass is optimistic. Whatever it cannot vouch for makes it give up with
 :class:`SinglePassMiss`, inside the ingest's transaction, which is rolled back: a bad row (the
@@ -13,7 +14,7 @@ checks call ``error()``), a country name outside the static map (the ``NOT NULL`
 ``country_iso3``), a duplicate id, a malformed CSV row, a wrong encoding. The staged path then
 runs and finds, words and locates every problem. Both paths build their values with the same
 SQL (:func:`sahel.events.harmonise.canonical_sql`, :func:`stored_select`), and
-``tests/test_single_pass.py`` checks that they store identical rows for the real UCDP files.
+``tests/test_single_pass.py`` checks that they store identical rows for every real file of those layouts.
 """
 
 from __future__ import annotations
@@ -76,8 +77,10 @@ def stored_select(present: set[str], *, source: str, version: str, sid: int, cou
 
 
 def _name_map(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {NAME_MAP} (name_key VARCHAR, country_iso3 VARCHAR)")
-    con.executemany(f"INSERT INTO {NAME_MAP} VALUES (?, ?)", list(known_names().items()))
+    names = known_names()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {NAME_MAP} AS SELECT unnest(?::VARCHAR[]) AS "
+                "name_key, unnest(?::VARCHAR[]) AS country_iso3",
+                [list(names), list(names.values())])
 
 
 def insert_single_pass(con: duckdb.DuckDBPyConnection, sf: SourceFile, layout: Layout, *,
