@@ -127,3 +127,26 @@ def test_cli_build_without_network_names_the_option(sahel_home: Path,
     res = runner.invoke(app, ["build", "--db", str(sahel_home / "s.duckdb")])
     assert res.exit_code != 0
     assert "--from" in res.output
+
+
+def test_no_duckdb_progress_bar_on_stdout(store: Path) -> None:
+    """DuckDB prints a progress bar to stdout for queries over 2 s, which would land inside CSV
+    written to stdout: every connection the package opens turns it off."""
+    import duckdb
+    import pyarrow as pa
+
+    from sahel.panels.build import _memory
+    from sahel.store.db import connect
+
+    def bar(con: duckdb.DuckDBPyConnection) -> bool:
+        got = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()
+        assert got is not None
+        return bool(got[0])
+
+    for read_only in (False, True):
+        con = connect(store, read_only=read_only)
+        try:
+            assert not bar(con)
+        finally:
+            con.close()
+    assert not bar(_memory(pa.table({"x": [1]})))

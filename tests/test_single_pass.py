@@ -155,3 +155,13 @@ def test_conditional_trim_equals_trim(value: str | None) -> None:
     got = duckdb.execute(f"SELECT {trimmed('x')}, NULLIF(trim(x), '') FROM (SELECT ?::VARCHAR x)",
                          [value]).fetchone()
     assert got is not None and got[0] == got[1]
+
+
+@pytest.mark.parametrize("single_pass", [True, False], ids=["single_pass", "staged"])
+def test_a_row_longer_than_duckdbs_default_line_limit_loads(tmp_path: Path, sahel_home: Path,
+                                                            single_pass: bool) -> None:
+    """read_csv takes rows up to 10 MB (DuckDB's default is 2 MB) with default-sized buffers."""
+    rows = [ged_row(1), ged_row(2, source_article="AFP " * 800_000)]  # a 3.2 MB field
+    res = ingest(write_ged(tmp_path / "long.csv", rows), tmp_path / "s.duckdb",
+                 single_pass=single_pass)
+    assert (res.method == "single pass", res.events_new) == (single_pass, 2)

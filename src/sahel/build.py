@@ -19,6 +19,7 @@ from sahel.events.harmonise import ALL_LAYOUTS
 from sahel.events.layouts import detect_layout
 from sahel.events.reader import open_source, peek_header
 from sahel.settings import Settings, get_settings
+from sahel.store.db import quiet
 from sahel.store.ingest import IngestResult, ingest_file
 
 SUFFIXES = (".csv", ".csv.gz", ".zip", ".txt")
@@ -77,7 +78,7 @@ def _explorer_version(paths: list[Path]) -> tuple[str, str, set[Path]] | None:
         return None
     import duckdb
 
-    con = duckdb.connect()
+    con = quiet(duckdb.connect())
     years = []
     try:
         for p in explorer:

@@ -75,7 +75,11 @@ class SourceFile:
             f"columns = {{{cols}}}",
             f"encoding = '{enc}'",
             f"compression = '{self.compression}'",
+            # rows up to 10 MB (DuckDB's default stops at 2 MB), but buffers of DuckDB's
+            # default 32 MiB: the buffer otherwise grows to 16 x max_line_size, and fewer,
+            # larger buffers parallelise worse (the 400,000-row parse: 0.70 -> 0.60 s)
             "max_line_size = 10000000",
+            "buffer_size = 33554432",
         ]
         if store_rejects:
             opts.append("store_rejects = true")

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from sahel.errors import PanelError
 from sahel.panels.base import KEYS, Panel, Unit
-from sahel.store.db import connect
+from sahel.store.db import connect, quiet
 from sahel.store.query import Filters, _provenance, coverage
 
 By = Literal["category", "perpetrator", "civilian_targeting"] | None
@@ -119,7 +119,7 @@ def _memory(events: pa.Table) -> duckdb.DuckDBPyConnection:
     """One in-memory DuckDB for all panels of the process (opening one costs ~15 ms), with
     ``_pe`` bound to this panel's events (Arrow: registered without a copy)."""
     if not _MEMORY:
-        _MEMORY.append(duckdb.connect())
+        _MEMORY.append(quiet(duckdb.connect()))
     con = _MEMORY[0]
     con.register("_pe", events)
     return con

@@ -39,6 +39,7 @@ from sahel.registry.network import (
 )
 from sahel.registry.validate import CheckReport, check_registry
 from sahel.settings import get_settings
+from sahel.store.db import quiet
 
 Include = Literal["sipri", "atop"]
 
@@ -246,7 +247,7 @@ def link_coverage(
                          hint="ingest events first, or pass event files with --file")
     import duckdb
 
-    con = duckdb.connect(str(path), read_only=True)
+    con = quiet(duckdb.connect(str(path), read_only=True))
     try:
         return link_report(con, registry, countries)
     except duckdb.Error as exc:

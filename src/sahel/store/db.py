@@ -153,6 +153,7 @@ def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.Duck
             file=path,
             hint="another sahel process may be writing to it; wait for it to finish",
         ) from exc
+    quiet(con)
     if not read_only:
         migrate(con, path)
     else:
@@ -217,6 +218,16 @@ def transaction(con: duckdb.DuckDBPyConnection,
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
+
+
+def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Turn off DuckDB's own progress bar on ``con``.
+
+    DuckDB prints it to stdout for any query over 2 s: into the CSV/JSON that ``sahel events``
+    writes to stdout, and among rich's tables. Long work shows progress through rich instead.
+    """
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def usable(con: duckdb.DuckDBPyConnection) -> bool:
