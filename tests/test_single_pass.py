@@ -18,11 +18,12 @@ import duckdb
 import pytest
 
 from sahel.errors import RowError
+from sahel.events.countries import known_names, to_iso3
 from sahel.events.harmonise import ALL_LAYOUTS
 from sahel.events.layouts import trimmed
 from sahel.events.reader import open_source
 from sahel.store.ingest import IngestResult, ingest_file
-from sahel.store.write import single_pass_fits
+from sahel.store.write import COUNTRY_JOIN, name_map, single_pass_fits
 from tests.test_ingest_errors import case_file, ged_row, write_ged
 
 TODAY = date(2026, 11, 22)
@@ -165,3 +166,25 @@ def test_a_row_longer_than_duckdbs_default_line_limit_loads(tmp_path: Path, sahe
     res = ingest(write_ged(tmp_path / "long.csv", rows), tmp_path / "s.duckdb",
                  single_pass=single_pass)
     assert (res.method == "single pass", res.events_new) == (single_pass, 2)
+
+
+def test_country_lookup_agrees_with_to_iso3() -> None:
+    """The single pass's lookup (lower(name) joined to known_names) gives to_iso3's answer for
+    every known name in three casings, and NULL (so: the staged path) for names it cannot vouch
+    for."""
+    names = list(known_names())
+    odd = ["Côte d'Ivoire", "Atlantis", "Mali  ", "DR  Congo"]
+    probes = [*names, *(n.title() for n in names), *(n.upper() for n in names), *odd]
+    con = duckdb.connect()
+    name_map(con)
+    got = con.execute(f"SELECT i.country_key_name, m.country_iso3 FROM "
+                      f"(SELECT unnest(?::VARCHAR[]) AS country_key_name) AS i {COUNTRY_JOIN}",
+                      [probes]).fetchall()
+    con.close()
+    assert len(got) == len(probes)
+    for name, code in got:
+        if code is not None:
+            assert code == to_iso3(name), name
+    looked_up = {name for name, code in got if code is not None}
+    assert set(names) <= looked_up
+    assert not looked_up & set(odd)

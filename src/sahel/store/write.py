@@ -76,7 +76,12 @@ def stored_select(present: set[str], *, source: str, version: str, sid: int, cou
     return ", ".join(cols)
 
 
-def _name_map(con: duckdb.DuckDBPyConnection) -> None:
+#: joins ``m.country_iso3`` to canonical rows ``i`` by name (NULL: not a known name)
+COUNTRY_JOIN = f"LEFT JOIN {NAME_MAP} AS m ON lower(i.country_key_name) = m.name_key"
+
+
+def name_map(con: duckdb.DuckDBPyConnection) -> None:
+    """The temp table :data:`COUNTRY_JOIN` reads: :func:`known_names`, key -> alpha-3."""
     names = known_names()
     con.execute(f"CREATE OR REPLACE TEMP TABLE {NAME_MAP} AS SELECT unnest(?::VARCHAR[]) AS "
                 "name_key, unnest(?::VARCHAR[]) AS country_iso3",
@@ -90,7 +95,7 @@ def insert_single_pass(con: duckdb.DuckDBPyConnection, sf: SourceFile, layout: L
     Returns what the staged path would have found (counts, countries, dates). Raises
     :class:`SinglePassMiss` when the file needs the staged path; the caller rolls back.
     """
-    _name_map(con)
+    name_map(con)
     rows = canonical_sql(sf, layout, today, flag_only=True)
     country = ("CASE WHEN i._bad THEN error('a row fails a check: use the staged path') "
                "ELSE m.country_iso3 END")
@@ -100,7 +105,7 @@ def insert_single_pass(con: duckdb.DuckDBPyConnection, sf: SourceFile, layout: L
         con.execute(f"""
             INSERT INTO events ({', '.join(STORED_COLUMN_NAMES)})
             SELECT {select}
-            FROM ({rows}) AS i LEFT JOIN {NAME_MAP} AS m ON lower(i.country_key_name) = m.name_key
+            FROM ({rows}) AS i {COUNTRY_JOIN}
         """)
     except duckdb.Error as exc:
         raise SinglePassMiss(str(exc).splitlines()[0]) from exc
