@@ -5,7 +5,7 @@ reads a file into a temp table, then copies the good rows into ``events``: every
 materialised twice. For the commonest big ingest — the first release of a source into a store,
 e.g. a whole GED file on a fresh machine — :func:`insert_single_pass` does the parse, typing,
 checks, country lookup and the store write in ONE parallel ``INSERT … SELECT`` over
-``read_csv``: 400,000 GED events in 2.25 s instead of 2.81 s (medians of 9 runs,
+``read_csv``: 400,000 GED events in 2.06 s instead of 2.44 s (medians of 9 runs,
 ``benchmarks/README.md``).
 
 The single pass is optimistic. Whatever it cannot vouch for makes it give up with
