@@ -87,6 +87,61 @@ def test_mass_deletion_is_refused_and_store_untouched(tmp_path: Path) -> None:
     assert ok.events_deleted == 3
 
 
+def test_older_export_after_a_newer_one_is_refused_and_store_untouched(tmp_path: Path) -> None:
+    """Out-of-order ingests would roll events back silently (and re-ingesting the newer file is
+    a no-op by its sha256, so it could not undo that): refused unless --allow-older."""
+    db = tmp_path / "s.duckdb"
+    newer = ingest_file(_v2(tmp_path), db_path=db)
+    assert newer.source_version == "as-of 2024-03-09"
+    with pytest.raises(InputError) as err:
+        ingest_file(_v1(tmp_path), db_path=db)  # as-of 2023-11-14 would revise MLI1 (5 -> 3)
+    assert "older than snapshot 1 (as-of 2024-03-09)" in err.value.message
+    assert "revise or delete 1 of the events" in err.value.message
+    assert "--allow-older" in (err.value.hint or "")
+    assert err.value.file is not None and Path(err.value.file).name == "acled_v1.csv"
+    assert len(list_snapshots(db_path=db)) == 1
+    now, _ = query_events(Filters(), db_path=db)
+    assert int(now.set_index("event_uid").loc["acled:MLI1", "fatalities_best"]) == 5
+
+    older = ingest_file(_v1(tmp_path), db_path=db, allow_older=True)
+    assert (older.events_revised, older.events_new) == (1, 2)
+    now, _ = query_events(Filters(), db_path=db)
+    assert int(now.set_index("event_uid").loc["acled:MLI1", "fatalities_best"]) == 3
+    then, _ = query_events(Filters(as_of=1), db_path=db)
+    assert int(then.set_index("event_uid").loc["acled:MLI1", "fatalities_best"]) == 5
+
+
+def test_older_export_of_other_events_is_accepted(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    ingest_file(_v2(tmp_path), db_path=db)
+    other = write(tmp_path / "acled_bfa_old.csv", [
+        row("BFA7", "2022-03-01", 2, country="Burkina Faso", iso="854", ts=1600000000)])
+    res = ingest_file(other, db_path=db)
+    assert (res.events_new, res.events_revised, res.events_deleted) == (1, 0, 0)
+
+
+@pytest.mark.parametrize(("source", "older", "newer"), [
+    ("acled", "as-of 2023-11-14", "as-of 2024-03-09"),
+    ("ucdp_ged", "24.1", "25.1"),
+    ("ucdp_candidate", "25.0.3", "25.0.11"),
+    ("ucdp_candidate", "24.0.12", "25.01.25.03"),  # a quarterly file ending in March 2025
+])
+def test_version_order(source: str, older: str, newer: str) -> None:
+    from sahel.store.ingest import version_order
+
+    a, b = version_order(source, older), version_order(source, newer)
+    assert a is not None and b is not None and a < b
+
+
+@pytest.mark.parametrize(("source", "version"), [
+    ("ucdp_ged", ">=24.1"), ("acled", "my own label"), ("ucdp_candidate", "25.1")])
+def test_versions_that_cannot_be_ordered_are_never_refused_as_older(source: str,
+                                                                     version: str) -> None:
+    from sahel.store.ingest import version_order
+
+    assert version_order(source, version) is None
+
+
 def test_civilian_targeting_and_categories(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     write(tmp_path / "a.csv", [
@@ -126,3 +181,19 @@ def test_coverage_spans(tmp_path: Path, shared_data: Path) -> None:
                      ("ucdp_ged", "1989-01-01", "2023-12-31"),
                      ("acled", "2023-01-01", "2023-12-31")]
     assert len(list_snapshots(db_path=db)) == 3
+
+
+def test_cli_names_the_older_export_and_the_fix(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sahel.cli import app
+
+    db = tmp_path / "s.duckdb"
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", "acled", str(_v2(tmp_path)), "--db", str(db)]).exit_code == 0
+    res = runner.invoke(app, ["ingest", "acled", str(_v1(tmp_path)), "--db", str(db)])
+    assert res.exit_code != 0
+    assert "acled_v1.csv" in res.output and "--allow-older" in res.output
+    ok = runner.invoke(app, ["ingest", "acled", str(_v1(tmp_path)), "--db", str(db),
+                             "--allow-older"])
+    assert ok.exit_code == 0, ok.output

@@ -85,6 +85,8 @@ def ingest_ucdp(
     sample: Annotated[bool, typer.Option(help="a random sample: stored, but no coverage "
                                         "(gaps are unknown, not zero)")] = False,
     allow_mass_delete: bool = False,
+    allow_older: Annotated[bool, typer.Option(help="let a release older than a stored one "
+                                             "revise the events the newer one holds")] = False,
     db: DbOpt = None,
 ) -> None:
     """Ingest UCDP GED (yearly), candidate (monthly) or explorer-export files."""
@@ -112,7 +114,7 @@ def ingest_ucdp(
     _run_ingest(paths, source=source, source_version=source_version, db_path=db,
                 encoding=encoding, skip_bad_rows=skip_bad_rows, rejects_path=rejects,
                 partial=partial or bool(api), sample=sample,
-                allow_mass_delete=allow_mass_delete)
+                allow_mass_delete=allow_mass_delete, allow_older=allow_older)
 
 
 @ingest_app.command("acled")
@@ -129,6 +131,8 @@ def ingest_acled(
     rejects: Annotated[Path | None, typer.Option(help="rejects file path")] = None,
     partial: bool = False,
     allow_mass_delete: bool = False,
+    allow_older: Annotated[bool, typer.Option(help="let an export older than a stored one "
+                                             "revise the events the newer one holds")] = False,
     db: DbOpt = None,
 ) -> None:
     """Ingest ACLED exports. Raw rows stay local: ACLED forbids redistributing them."""
@@ -148,7 +152,7 @@ def ingest_acled(
         raise typer.BadParameter("give FILES or --api-country COUNTRY")
     _run_ingest(paths, source="acled", db_path=db, encoding=encoding,
                 skip_bad_rows=skip_bad_rows, rejects_path=rejects, partial=partial,
-                allow_mass_delete=allow_mass_delete)
+                allow_mass_delete=allow_mass_delete, allow_older=allow_older)
 
 
 def _filters(country: list[str] | None, start: str | None, end: str | None,

@@ -160,6 +160,44 @@ def coverage_span(source: str, version: str, staged: Staged, path: Path) -> tupl
     return staged.date_min, staged.date_max
 
 
+def version_order(source: str, version: str) -> tuple[int, ...] | None:
+    """A key that orders the versions of ``source`` by age, or None when one cannot be ordered.
+
+    ACLED ``as-of 2023-03-01`` by date; GED ``24.1`` by release; candidate ``25.0.3`` (monthly)
+    and ``25.01.25.12`` (quarterly) by the last month they cover. Lower bounds (``>=24.1``) and
+    versions the user typed freely are not ordered, so never refused as older.
+    """
+    if source == "acled":
+        m = re.fullmatch(r"as-of (\d{4})-(\d{2})-(\d{2})", version)
+    elif source == "ucdp_ged":
+        m = re.fullmatch(r"(\d{2})\.(\d)", version)
+    else:
+        m = (re.fullmatch(r"(\d{2})\.0\.(\d{1,2})", version)
+             or re.fullmatch(r"\d{2}\.01\.(\d{2})\.(\d{2})", version))
+    return tuple(int(g) for g in m.groups()) if m else None
+
+
+def _newer_overwritten(con: duckdb.DuckDBPyConnection,
+                       res: IngestResult) -> list[tuple[int, str, int]]:
+    """(snapshot, version, events) of newer snapshots whose current events this file would
+    revise or delete: ingesting exports out of order would silently roll those events back."""
+    mine = version_order(res.source, res.source_version)
+    if mine is None:
+        return []
+    rows = con.execute("""
+        SELECT c.snapshot_id, s.source_version, count(*)
+        FROM _changes ch JOIN _cur c USING (event_uid) JOIN snapshots s USING (snapshot_id)
+        WHERE ch.change IN ('revised', 'deleted')
+        GROUP BY ALL ORDER BY 1
+    """).fetchall()
+    out = []
+    for sid, version, n in rows:
+        key = version_order(res.source, version)
+        if key is not None and key > mine:
+            out.append((int(sid), str(version), int(n)))
+    return out
+
+
 def _existing_snapshot(con: duckdb.DuckDBPyConnection, source: str, sha: str) -> int | None:
     got = con.execute(
         "SELECT snapshot_id FROM snapshots WHERE source = ? AND file_sha256 = ? "
@@ -189,7 +227,7 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None
 
 
 def _apply(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged, *,
-           partial: bool, allow_mass_delete: bool, sid: int,
+           partial: bool, allow_mass_delete: bool, allow_older: bool, sid: int,
            span: tuple[date, date]) -> None:
     """Diff the staged rows against the current store and write the new snapshot."""
     source = res.source
@@ -202,7 +240,7 @@ def _apply(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged, *,
         return
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _cur AS
-        SELECT event_uid, row_hash, country_iso3, date_start FROM events
+        SELECT event_uid, row_hash, country_iso3, date_start, snapshot_id FROM events
         WHERE source = ? AND retired_by IS NULL
     """, [source])
     con.execute(f"""
@@ -226,6 +264,18 @@ def _apply(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged, *,
     res.events_revised = int(counts.get("revised", 0))
     res.events_unchanged = int(counts.get("unchanged", 0))
     res.events_deleted = int(counts.get("deleted", 0))
+    newer = _newer_overwritten(con, res) if not allow_older else []
+    if newer:
+        sid0, version0, n0 = newer[0]
+        raise InputError(
+            f"this file ({res.source} {res.source_version}) is older than snapshot {sid0} "
+            f"({version0}), yet would revise or delete {n0:,} of the events that snapshot made "
+            "current" + (f" (and events of {len(newer) - 1} other newer snapshot(s))"
+                         if len(newer) > 1 else ""),
+            file=res.file,
+            hint="ingest exports oldest first; to make this older export current anyway, rerun "
+            "with --allow-older (every snapshot stays queryable with --as-of)",
+        )
     if res.events_deleted and not allow_mass_delete:
         covered = _count(con, "SELECT count(*) FROM _cur WHERE list_contains(?, country_iso3) "
                               "AND date_start BETWEEN ? AND ?",
@@ -267,6 +317,7 @@ def ingest_file(
     sample: bool = False,
     version_basis: str | None = None,
     allow_mass_delete: bool = False,
+    allow_older: bool = False,
     today: date | None = None,
     before_commit: Callable[[], None] | None = None,
     single_pass: bool = True,
@@ -276,6 +327,8 @@ def ingest_file(
     ``partial``: the file is an extract (e.g. one month), so events missing from it are not
     deletions. ``sample``: a random sample — stored, but it says nothing about the months and
     countries it spans (no coverage, no deletions), so panels never read its gaps as zeros.
+    ``allow_older``: let a file older than a stored snapshot (by :func:`version_order`) revise or
+    delete the events that snapshot made current; refused otherwise.
     ``single_pass=False`` forces the staged path even for a file the single pass could take
     (:mod:`sahel.store.write`; the stored rows are the same, only slower).
     ``before_commit`` is a fault-injection point for tests (called inside the transaction).
@@ -309,7 +362,7 @@ def ingest_file(
                 res = _ingest_staged(con, staged, src, version, version_basis or basis,
                                      mode=mode, db_file=db_file,
                                      allow_mass_delete=allow_mass_delete,
-                                     before_commit=before_commit)
+                                     allow_older=allow_older, before_commit=before_commit)
     finally:
         con.close()
     res.seconds = time.perf_counter() - t0
@@ -354,6 +407,7 @@ def _record_snapshot(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: 
 
 def _ingest_staged(con: duckdb.DuckDBPyConnection, staged: Staged, source: str, version: str,
                    basis: str, *, mode: str, db_file: Path, allow_mass_delete: bool,
+                   allow_older: bool,
                    before_commit: Callable[[], None] | None) -> IngestResult:
     """The general path: diff the staged rows against the store, in one transaction."""
     path = staged.sf.path
@@ -369,7 +423,8 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, staged: Staged, source: str, 
         _ok_view(con, source, version, sid)
         span = coverage_span(source, version, staged, path)
         _apply(con, res, staged, partial=mode != "authoritative",
-               allow_mass_delete=allow_mass_delete, sid=sid, span=span)
+               allow_mass_delete=allow_mass_delete, allow_older=allow_older, sid=sid,
+               span=span)
         _record_snapshot(con, res, staged, archived, span)
     return res
 
