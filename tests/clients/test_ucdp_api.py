@@ -193,3 +193,28 @@ def test_redirects_are_not_followed_with_the_token(ucdp: FakeUcdp) -> None:
         next(client.iter_pages())
     assert "*_URL" in (info.value.hint or "")
     assert len(ucdp.server.calls()) == 1
+
+
+RESERVE_LOOP = """
+import sys
+from pathlib import Path
+from sahel.events.clients.ucdp_api import QuotaCounter
+
+counter = QuotaCounter(Path(sys.argv[1]), limit=100_000)
+for _ in range(int(sys.argv[2])):
+    counter.reserve()
+"""
+
+
+def test_concurrent_processes_lose_no_request_from_the_count(tmp_path: Path) -> None:
+    """Two runs sharing a token count every request: the read-count-write is locked."""
+    import subprocess
+    import sys
+
+    from sahel.events.clients.ucdp_api import QuotaCounter
+
+    path = tmp_path / QUOTA_FILE
+    procs = [subprocess.Popen([sys.executable, "-c", RESERVE_LOOP, str(path), "300"])
+             for _ in range(3)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    assert QuotaCounter(path, limit=100_000).used() == 900

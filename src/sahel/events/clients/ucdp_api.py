@@ -12,6 +12,7 @@ of UCDP's downloadable files, so the ingest engine reads an API pull like a down
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -34,6 +35,11 @@ from sahel.events.clients.http import (
     send,
 )
 from sahel.settings import Settings, get_settings
+
+try:
+    import fcntl
+except ImportError:  # Windows: the quota file is not locked (see QuotaCounter)
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +75,10 @@ def _utcnow() -> datetime:
 class QuotaCounter:
     """Requests made to UCDP per UTC day, persisted as ``{"2025-06-01": 12, ...}``.
 
-    Concurrent processes are not locked against each other; each write is atomic, so the worst
-    case is an undercount by the requests of a run that overlapped exactly.
+    Concurrent processes (two ingests sharing a token) take an exclusive lock on a sidecar
+    ``.lock`` file around each read-count-write, so none of their requests is lost from the
+    count; each write is also atomic. Where ``fcntl`` is missing (Windows) there is no lock, and
+    overlapping runs may undercount.
     """
 
     def __init__(self, path: Path, limit: int, *, clock: Callable[[], datetime] = _utcnow) -> None:
@@ -103,8 +111,24 @@ class QuotaCounter:
     def remaining(self) -> int:
         return max(0, self.limit - self.used())
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+
     def reserve(self, count: int = 1) -> None:
         """Count ``count`` requests about to be made, or raise QuotaError if they do not fit."""
+        with self._locked():
+            self._reserve(count)
+
+    def _reserve(self, count: int) -> None:
         counts = self._load()
         today = self._today()
         used = counts.get(today, 0)
