@@ -264,7 +264,8 @@ def _apply(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged, *,
     res.events_revised = int(counts.get("revised", 0))
     res.events_unchanged = int(counts.get("unchanged", 0))
     res.events_deleted = int(counts.get("deleted", 0))
-    newer = _newer_overwritten(con, res) if not allow_older else []
+    rolls_back = res.events_revised or res.events_deleted
+    newer = _newer_overwritten(con, res) if rolls_back and not allow_older else []
     if newer:
         sid0, version0, n0 = newer[0]
         raise InputError(
@@ -352,9 +353,9 @@ def ingest_file(
                 res = _ingest_single_pass(
                     con, sf, layout, src, known[0], version_basis or known[1], mode=mode,
                     db_file=db_file, today=today, before_commit=before_commit)
-            if res is None and not usable(con):  # the single pass hit a fatal error
-                con.close()
-                con = connect(db_file)
+                if res is None and not usable(con):  # the single pass hit a fatal error
+                    con.close()
+                    con = connect(db_file)
             if res is None:
                 staged = stage_file(con, sf, today=today, skip_bad_rows=skip_bad_rows,
                                     rejects_path=rejects_path, layout=layout)
