@@ -19,6 +19,8 @@ import pandas as pd
 from sahel.errors import InputError, NotFoundError, StoreError
 from sahel.registry.alignment import AlignmentReport, alignment_report
 from sahel.registry.classify import classify_tie, horizontality, load_capabilities
+from sahel.registry.freshness import DEFAULT_THRESHOLD_MONTHS, FreshnessReport, freshness_report
+from sahel.registry.freshness import current_to as _current_to
 from sahel.registry.importers.atop import import_atop
 from sahel.registry.importers.common import ImportResult
 from sahel.registry.importers.coups import CoupCheck, check_coups
@@ -50,6 +52,8 @@ __all__ = [
     "atop_import",
     "check_registry",
     "coups_check",
+    "current_to",
+    "freshness",
     "link_coverage",
     "network_changes",
     "network_export",
@@ -187,11 +191,40 @@ def alignment(
     *,
     root: str | Path | None = None,
     start: str = "2010-01",
-    end: str = "2025-12",
+    end: str | None = None,
     include: Sequence[Include] = (),
 ) -> AlignmentReport:
-    """Monthly partner portfolios, shifts and realignment months (``sahel registry alignment``)."""
-    return alignment_report(open_registry(root, include), states, start, end)
+    """Monthly partner portfolios, shifts and realignment months (``sahel registry alignment``).
+
+    ``end`` defaults to the month the registry is current to (:func:`current_to`), so the
+    portfolios run to the latest month the curated sources cover and no further.
+    """
+    registry = open_registry(root, include)
+    if end is None:
+        latest = _current_to(registry)
+        end = latest.first.strftime("%Y-%m") if latest else dt.date.today().strftime("%Y-%m")
+    return alignment_report(registry, states, start, end)
+
+
+def freshness(
+    *,
+    root: str | Path | None = None,
+    at: str | None = None,
+    threshold_months: int = DEFAULT_THRESHOLD_MONTHS,
+) -> FreshnessReport:
+    """Newest source per ongoing tie and actor, stale ties flagged (``sahel registry freshness``).
+
+    ``at`` (YYYY[-MM[-DD]], default today) is the reference day: ties ongoing then, sources
+    dated up to then, and a tie is stale with no source in the ``threshold_months`` before it.
+    """
+    day = parse_day(at) if at else None
+    return freshness_report(load_registry(root), day, threshold_months)
+
+
+def current_to(*, root: str | Path | None = None, at: str | None = None) -> FuzzyDate | None:
+    """The date the registry is current to: its newest dated tie, event or source (for the
+    dashboard's and the briefs' "registry current to" line)."""
+    return _current_to(load_registry(root), parse_day(at) if at else None)
 
 
 def sipri_import(

@@ -19,6 +19,7 @@ from sahel.cli_kit import edge
 from sahel.errors import SahelError
 from sahel.registry import api
 from sahel.registry.link import SAHEL_ISO3
+from sahel.registry.load import Problem
 from sahel.registry.network import source_labels
 from sahel.render import console
 from sahel.settings import get_settings
@@ -90,28 +91,73 @@ def check(
                                                     "(default: ../shared/seeds when present)")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Validate the registry: schema, references, dates, sources, duplicate ids and aliases."""
+    """Validate the registry (schema, references, dates, sources, ids, aliases); warn on stale ties."""
     folder = seeds
     if folder is None:
         default = get_settings().shared_data.parent / "seeds"
         folder = default if default.is_dir() else None
     report = api.check_registry(registry, folder)
     if as_json:
-        typer.echo(json.dumps({"ok": report.ok, "counts": report.counts, "problems": [
-            {"code": p.code, "file": str(p.file) if p.file else None, "line": p.line,
-             "field": p.field, "message": p.message, "hint": p.hint} for p in report.problems]},
-            indent=2))
+        typer.echo(json.dumps({"ok": report.ok, "counts": report.counts,
+                               "problems": [_problem_record(p) for p in report.problems],
+                               "warnings": [_problem_record(p) for p in report.warnings]},
+                              indent=2))
     else:
         counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
         if report.ok:
             _out.print(f"registry OK: {counts}" + (" (quotes verified)" if folder else ""))
         else:
-            frame = pd.DataFrame([{"where": f"{p.file}:{p.line}" if p.file else "",
-                                   "field": p.field or "", "problem": p.message,
-                                   "fix": p.hint or ""} for p in report.problems])
-            _err.print(_table(frame, f"{len(report.problems)} registry problems"))
+            _err.print(_table(_problem_frame(report.problems),
+                              f"{len(report.problems)} registry problems"))
+        if report.warnings:
+            _err.print(_table(_problem_frame(report.warnings),
+                              f"{len(report.warnings)} warnings: ongoing ties with no recent "
+                              "source (not errors; see `sahel registry freshness`)"))
     if not report.ok:
         raise typer.Exit(report.problems[0].to_error().exit_code)
+
+
+def _problem_record(p: Problem) -> dict[str, Any]:
+    return {"code": p.code, "file": str(p.file) if p.file else None, "line": p.line,
+            "field": p.field, "message": p.message, "hint": p.hint}
+
+
+def _problem_frame(problems: list[Problem]) -> pd.DataFrame:
+    return pd.DataFrame([{"where": f"{p.file}:{p.line}" if p.file else "",
+                          "field": p.field or "", "problem": p.message, "fix": p.hint or ""}
+                         for p in problems])
+
+
+@app.command()
+@edge
+def freshness(
+    at: Annotated[str | None, typer.Option("--at", help="reference date YYYY[-MM[-DD]] "
+                                                        "(default: today)")] = None,
+    threshold: Annotated[int, typer.Option("--threshold", min=0,
+                                           help="months without a newer source before an "
+                                                "ongoing tie is stale")] = 12,
+    stale_only: Annotated[bool, typer.Option("--stale-only",
+                                             help="only stale ties and actors with one")] = False,
+    as_json: JsonOpt = False,
+    registry: RegistryOpt = None,
+) -> None:
+    """Newest source per actor and ongoing tie; flags ties with no source within --threshold."""
+    report = api.freshness(root=registry, at=at, threshold_months=threshold)
+    ties_frame = report.ties_frame(stale_only)
+    actors_frame = report.actors_frame(stale_only)
+    current = str(report.current_to) if report.current_to else None
+    if as_json:
+        typer.echo(json.dumps({
+            "at": report.at.isoformat(), "threshold_months": report.threshold_months,
+            "cutoff": report.cutoff.isoformat(), "current_to": current,
+            "stale": len(report.stale), "ties": ties_frame.to_dict("records"),
+            "actors": actors_frame.to_dict("records")}, indent=2, ensure_ascii=False))
+        return
+    _out.print(f"registry current to {current or 'an unknown date'}; reference date "
+               f"{report.at}; stale = no source since {report.cutoff} "
+               f"({report.threshold_months} months)")
+    _out.print(_table(ties_frame, f"{len(report.ties)} ongoing ties, {len(report.stale)} stale"))
+    _out.print(_table(actors_frame, "Actors: newest source, ongoing and stale ties"))
 
 
 @app.command()
@@ -210,7 +256,9 @@ def alignment(
     states: Annotated[list[str] | None, typer.Argument(help="ISO3 codes (default MLI BFA NER)")]
     = None,
     start: Annotated[str, typer.Option("--from", help="first month YYYY-MM")] = "2010-01",
-    end: Annotated[str, typer.Option("--to", help="last month YYYY-MM")] = "2025-12",
+    end: Annotated[str | None, typer.Option("--to", help="last month YYYY-MM (default: the "
+                                                      "month the registry is current to)")]
+    = None,
     monthly: Annotated[bool, typer.Option(help="print the monthly portfolio too")] = False,
     include: IncludeOpt = None,
     as_json: JsonOpt = False,

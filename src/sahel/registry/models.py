@@ -130,6 +130,11 @@ class Source(_Strict):
 
     A source needs *what* (``doc`` id from ``registry/documents.yaml`` or a ``citation``) and
     *where in it* (``url``, ``page`` or a verbatim ``quote``), so that a reviewer can check it.
+
+    ``published`` is the date the source itself carries (a news article's dateline, a
+    resolution's adoption day), at the precision it gives. It is what makes the registry's age
+    measurable: ``freshness.py`` dates a tie by its newest source, falling back to ``accessed``
+    and, for ``doc:`` sources, to the document's own ``published`` date.
     """
 
     doc: str | None = None
@@ -137,6 +142,7 @@ class Source(_Strict):
     url: str | None = None
     page: str | None = None
     quote: str | None = None
+    published: FuzzyDate | None = None
     accessed: FuzzyDate | None = None
     note: str | None = None
 
@@ -161,6 +167,8 @@ class Source(_Strict):
             doc = (documents or {}).get(self.doc)
             cite = f"doc {self.doc}" + (f" ({doc.citation})" if doc else "")
         parts = [cite or ""]
+        if self.published is not None:
+            parts.append(f"published {self.published}")
         if self.page:
             parts.append(f"p. {self.page}")
         if self.url:

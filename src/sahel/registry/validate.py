@@ -8,12 +8,14 @@ file, the YAML line, the field and the fix.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sahel.registry.freshness import DEFAULT_THRESHOLD_MONTHS, stale_ties
 from sahel.registry.load import Problem, Registry, locate, read_registry
 from sahel.registry.models import ActorKind, FuzzyDate, Source
 from sahel.registry.names import normalise_name
@@ -23,11 +25,16 @@ _WS = re.compile(r"\s+")
 
 @dataclass
 class CheckReport:
-    """Result of a registry check: the problems, and counts of what was read."""
+    """Result of a registry check: the problems, the warnings, and counts of what was read.
+
+    ``warnings`` never fail the check: they flag what a curator should look at (ongoing ties
+    with no recent source), not what is wrong.
+    """
 
     root: Path
     problems: list[Problem] = field(default_factory=list)
     registry: Registry | None = None
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -290,10 +297,32 @@ def check_quotes(reg: Registry, seeds: Path) -> Iterator[Problem]:
                     )
 
 
-def check(root: str | Path | None = None, seeds: str | Path | None = None) -> CheckReport:
+def check_freshness(
+    reg: Registry, at: dt.date | None = None, threshold_months: int = DEFAULT_THRESHOLD_MONTHS
+) -> Iterator[Problem]:
+    """A warning for every ongoing tie with no source newer than the threshold (freshness.py).
+
+    Why a warning and not an error: an old source does not make a tie wrong, only unchecked;
+    the curator decides whether it still holds, has ended, or needs a newer source.
+    """
+    for tie in stale_ties(reg, at, threshold_months):
+        newest = f"newest source {tie.newest}" if tie.newest else "no dated source"
+        yield _problem(
+            reg, "ties", tie.tie_id, [], "stale_tie",
+            f"ongoing tie {tie.tie_id!r} has no source from the last {threshold_months} months "
+            f"({newest})",
+            "add a recent source with `published:`, or an `end:` if the tie has ended "
+            "(see `sahel registry freshness`)",
+        )
+
+
+def check(
+    root: str | Path | None = None, seeds: str | Path | None = None, at: dt.date | None = None
+) -> CheckReport:
     """Run every registry check; never raises for content problems (see ``raise_if_failed``).
 
     With ``seeds`` (the folder of the seed texts) quotes are also checked against the documents.
+    Stale ongoing ties on ``at`` (default today) are reported as ``warnings``, not problems.
     """
     reg, problems = read_registry(root)
     report = CheckReport(root=reg.root, problems=list(problems), registry=reg)
@@ -301,9 +330,12 @@ def check(root: str | Path | None = None, seeds: str | Path | None = None) -> Ch
         report.problems.extend(checker(reg))
     if seeds is not None:
         report.problems.extend(check_quotes(reg, Path(seeds)))
+    report.warnings.extend(check_freshness(reg, at))
     return report
 
 
-def check_registry(root: str | Path | None = None, seeds: str | Path | None = None) -> CheckReport:
+def check_registry(
+    root: str | Path | None = None, seeds: str | Path | None = None, at: dt.date | None = None
+) -> CheckReport:
     """Public name of :func:`check` (what ``sahel registry check`` calls)."""
-    return check(root, seeds)
+    return check(root, seeds, at)
