@@ -24,7 +24,8 @@ from typer.testing import CliRunner
 
 from sahel.cli import app
 from sahel.errors import ArchiveError, EncodingError, InputError, LayoutError, RowError
-from sahel.store.db import archive_dir, connect
+from sahel.store.archive import archive_dir
+from sahel.store.db import connect
 from sahel.store.ingest import IngestResult, ingest_file
 from tests.ged_fixtures import GED_HEADER
 

@@ -83,6 +83,12 @@ class ArchiveError(InputError):
     """A zip or gzip file is truncated or damaged."""
 
 
+class OutputError(SahelError, OSError):
+    """An output file (export, chart, report, rejects file) cannot be written where asked."""
+
+    exit_code = 9
+
+
 class StoreError(SahelError, OSError):
     """The event store is missing, locked, or was written by an incompatible version."""
 

@@ -18,6 +18,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from sahel.errors import ConfigError
+from sahel.outputs import check_output_path, write_file, write_text
 from sahel.store.query import Provenance
 
 
@@ -69,7 +71,8 @@ def emit(df: pd.DataFrame, prov: Provenance, fmt: Format, output: Path | None,
     err = console(stderr=True)
     if fmt is Format.table:
         if output is not None:
-            raise SystemExit("--output needs --format csv, json or parquet")
+            raise ConfigError("--output needs a file format", field="--output",
+                              hint="add --format csv, json or parquet")
         out.print(df_table(df, title=title))
         for line in prov.lines():
             out.print(f"[dim]{line}[/dim]")
@@ -80,22 +83,23 @@ def emit(df: pd.DataFrame, prov: Provenance, fmt: Format, output: Path | None,
         if output is None:
             sys.stdout.write(text + "\n")
         else:
-            output.write_text(text + "\n", encoding="utf-8")
+            write_text(output, text + "\n")
             err.print(f"wrote {len(df):,} rows to {output}")
         return
     if output is None and fmt is Format.parquet:
-        raise SystemExit("--format parquet needs --output FILE")
+        raise ConfigError("Parquet is binary: it cannot go to the terminal", field="--format",
+                          hint="add --output FILE.parquet")
     if output is None:
         df.to_csv(sys.stdout, index=False)
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        if fmt is Format.csv:
-            df.to_csv(output, index=False)
-        else:
-            df.to_parquet(output, index=False)
         side = output.with_name(output.name + ".provenance.json")
-        side.write_text(json.dumps(prov.to_dict(), indent=2, default=str) + "\n",
-                        encoding="utf-8")
+        check_output_path(side, what="provenance")
+        if fmt is Format.csv:
+            write_file(output, lambda p: df.to_csv(p, index=False))
+        else:
+            write_file(output, lambda p: df.to_parquet(p, index=False))
+        write_text(side, json.dumps(prov.to_dict(), indent=2, default=str) + "\n",
+                   what="provenance")
         err.print(f"wrote {len(df):,} rows to {output} (provenance: {side})")
     for line in prov.lines():
         err.print(f"[dim]{line}[/dim]")

@@ -14,7 +14,7 @@ import pytest
 
 from sahel.errors import ConfigError, InputError, LayoutError, RowError, SahelError
 from sahel.series import SeriesImportResult, get_series, import_series
-from sahel.store.db import archive_dir
+from sahel.store.archive import archive_dir
 from sahel.store.query import list_snapshots
 from tests.series.conftest import ACLED_CM_FEB, ACLED_CM_MAR, ACLED_CY_EVENTS, MONTHS, VIEWS_DIR, xlsx_records
 
@@ -62,8 +62,9 @@ def test_reimport_is_noop_and_file_is_archived(tmp_path: Path, base: Path) -> No
     before = fingerprint(base)
     again = import_series(tmp_path / "pace_small.csv", db_path=base)
     assert again.noop and again.snapshot_id == 1 and fingerprint(base) == before
-    archived = list(archive_dir(base).iterdir())
-    assert len(archived) == 1 and archived[0].name.startswith(again.sha256[:20])
+    archived = sorted(archive_dir(base).iterdir())  # the file and its snapshot sidecar
+    assert [p.name for p in archived] == [f"{again.sha256[:20]}.csv",
+                                          f"{again.sha256[:20]}.csv.snapshot-1.json"]
 
 
 def test_small_revision_retires_and_as_of(tmp_path: Path, base: Path) -> None:

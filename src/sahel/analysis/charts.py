@@ -33,6 +33,7 @@ from matplotlib.ticker import MaxNLocator
 
 from sahel.analysis.result import AnalysisResult
 from sahel.errors import ConfigError
+from sahel.outputs import write_file
 from sahel.store.query import Provenance
 
 #: short citation forms for the footer (the full ones are in sahel.store.query.CITATIONS)
@@ -71,11 +72,11 @@ def draw(result: AnalysisResult, path: Path) -> Path:
     hints["_xs"] = sorted(_x_values(df[hints["x"]]).unique())
     with mpl.rc_context(_RC):
         fig = _figure(result, df, hints)
-        path.parent.mkdir(parents=True, exist_ok=True)
         meta: dict[str, Any] = ({"Date": None, "Creator": "sahel"} if fmt == "svg"
                                 else {"Software": "sahel"})
         FigureCanvasAgg(fig)
-        fig.savefig(path, format=fmt, metadata=meta, dpi=120)
+        write_file(path, lambda p: fig.savefig(p, format=fmt, metadata=meta, dpi=120),
+                   what="chart")
     return path
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, day, edge
+from sahel.outputs import write_text
 from sahel.render import console, df_table
 
 if TYPE_CHECKING:
@@ -104,8 +105,7 @@ def show(result: AnalysisResult, fmt: OutFormat, output: Path | None,
         if output is None:
             sys.stdout.write(text + "\n")
         else:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text + "\n", encoding="utf-8")
+            write_text(output, text + "\n")
             err.print(f"wrote {result.name} to {output}")
 
 

@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sahel.errors import NotFoundError
+from sahel.errors import ConfigError, NotFoundError
 from sahel.events.countries import normalise, to_iso3
+from sahel.outputs import write_file
 
 ADMIN1_TOPOJSON = ("boundaries/natural_earth_admin1_derived/"
                    "project-atlas_states-provinces_ne10m_admin1.topojson.gz")
@@ -291,6 +292,9 @@ def draw_map(points: pd.DataFrame, path: Path, *, title: str,
     from matplotlib.figure import Figure
     from matplotlib.patches import Polygon
 
+    if path.suffix.lower() not in (".png", ".svg"):
+        raise ConfigError(f"cannot draw a map as {path.suffix or 'no suffix'}", field="--map",
+                          hint="end the map file name in .png or .svg")
     pts = points.dropna(subset=["lon", "lat", "year"])
     if extent is None:
         xs = [*pts["lon"].tolist(), *(u.bbox[0] for u in highlight), *(u.bbox[2] for u in highlight)]
@@ -350,6 +354,6 @@ def draw_map(points: pd.DataFrame, path: Path, *, title: str,
         # under the map, wrapped: a long unwrapped line inside the axes makes the constrained
         # layout shrink the map to make room for it
         fig.supxlabel(textwrap.fill(note, 130), fontsize=7, color="#333333")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=150 if path.suffix.lower() == ".png" else None)
-    return path
+    fmt = path.suffix.lower().lstrip(".")
+    return write_file(path, lambda p: fig.savefig(p, format=fmt, dpi=150 if fmt == "png"
+                                                  else None), what="map")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from sahel.outputs import write_text
 from sahel.store.query import Provenance
 
 
@@ -55,9 +56,7 @@ class AnalysisResult:
         """Write JSON or Markdown by suffix (.json/.md)."""
         text = (json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=str)
                 if path.suffix == ".json" else self.to_markdown())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + "\n", encoding="utf-8")
-        return path
+        return write_text(path, text + "\n")
 
 
 def _fmt(v: Any) -> str:

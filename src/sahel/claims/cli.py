@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 
 from sahel.cli_kit import edge
+from sahel.outputs import write_text
 from sahel.render import console, df_table
 
 app = typer.Typer(help="Check published claims against the data: evidence and verdicts.",
@@ -49,7 +50,7 @@ def check(
     results = check_claims(ids, claims_dir=claims, db_path=db)
     text = to_markdown(results) if fmt == "md" else to_json(results)
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
         console(stderr=True).print(f"wrote {output}")
     else:
         typer.echo(text)

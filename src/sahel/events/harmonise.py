@@ -19,12 +19,58 @@ from sahel.errors import ArchiveError, EncodingError, InputError, RowError
 from sahel.events import acled, ucdp
 from sahel.events.countries import to_iso3
 from sahel.events.layouts import Layout, detect_layout, quote, select_sql
-from sahel.events.reader import SourceFile, find_encoding_error, locate_lines, record_line
+from sahel.events.reader import (
+    MAX_LINE_BYTES,
+    SourceFile,
+    find_encoding_error,
+    locate_lines,
+    record_line,
+)
+from sahel.outputs import write_file
 
 ALL_LAYOUTS: list[Layout] = [*ucdp.LAYOUTS, *acled.LAYOUTS]
 STAGE = "_incoming"
 COUNTRY_MAP = "_country_map"
 MAX_LISTED = 5
+
+_ACLED_INTER = ("state forces|rebel group|political militia|identity militia|rioters|"
+                "protesters|civilians|external/other forces")
+#: Values stored as the source gives them, but probably wrong: each is counted per snapshot
+#: (``snapshot_warnings``), reported at ingest and by ``sahel snapshots`` — never silent.
+#: (kind, columns it needs, SQL condition over a staged/stored row, what a user is told)
+VALUE_WARNINGS: list[tuple[str, tuple[str, ...], str, str]] = [
+    ("low_above_best", ("fatalities_low", "fatalities_best"),
+     "fatalities_low > fatalities_best", "low fatality estimate above the best estimate"),
+    ("high_below_best", ("fatalities_high", "fatalities_best"),
+     "fatalities_high < fatalities_best", "high fatality estimate below the best estimate"),
+]
+#: the same, over columns only a staged file has (ACLED's interaction code)
+STAGED_WARNINGS: list[tuple[str, tuple[str, ...], str, str]] = [
+    ("unknown_interaction", ("_icode",),
+     f"_icode IS NOT NULL AND NOT regexp_full_match(_icode, '[0-8]{{1,2}}') AND NOT "
+     f"regexp_full_match(lower(_icode), '({_ACLED_INTER})(-({_ACLED_INTER})| only)?')",
+     "ACLED interaction code not in ACLED's codebook"),
+]
+
+
+def count_warnings(con: duckdb.DuckDBPyConnection, relation: str,
+                   checks: list[tuple[str, tuple[str, ...], str, str]],
+                   ) -> dict[str, tuple[int, str, str]]:
+    """kind -> (rows, an example source id, description) for the checks that fire (checks
+    whose columns ``relation`` lacks — a layout without low/high estimates — are skipped)."""
+    present = {r[0] for r in con.execute(f"DESCRIBE {relation}").fetchall()}
+    usable = [(k, c, t) for k, needs, c, t in checks if set(needs) <= present]
+    if not usable:
+        return {}
+    parts = ", ".join(f"count(*) FILTER (WHERE {cond}), min(source_id) FILTER (WHERE {cond})"
+                      for _, cond, _ in usable)
+    got = con.execute(f"SELECT {parts} FROM {relation}").fetchone()
+    assert got is not None
+    out = {}
+    for i, (kind, _, text) in enumerate(usable):
+        if got[2 * i]:
+            out[kind] = (int(got[2 * i]), str(got[2 * i + 1]), text)
+    return out
 
 
 @dataclass
@@ -56,14 +102,33 @@ class Staged:
     last_update: date | None = None
     rejects_path: Path | None = None
     parse_rejects: int = 0
+    #: kind -> (rows, example id, description): see VALUE_WARNINGS
+    warnings: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+
+
+#: DuckDB's own words for a malformed row -> ours (DuckDB's mention its reader's internals)
+_CSV_REASONS: list[tuple[str, str]] = [
+    (r"expected number of columns: (\d+) found: (\d+)", "expected {0} fields, found {1}"),
+    (r"unterminated quote", "a quoted field is never closed"),
+    (r"quote.*(?:not|wasn't) followed|closing quote", "a closing quote is followed by text"),
+    (r"invalid unicode|invalid utf", "bytes that are not valid text in this encoding"),
+]
+
+
+def _csv_reason(own: str) -> str:
+    for pattern, words in _CSV_REASONS:
+        m = re.search(pattern, own)
+        if m:
+            return words.format(*m.groups())
+    return "the row cannot be split into the header's fields"
 
 
 def _translate_duckdb(exc: duckdb.Error, sf: SourceFile) -> InputError:
+    """DuckDB's CSV errors, in the project's words, at the line a user sees in an editor."""
     sf.verify()  # a truncated gzip explains any parse error after the cut
     text = str(exc)
     m = re.search(r"CSV Error on Line:\s*(\d+)", text)
-    line = record_line(sf, int(m.group(1))) if m else None
-    first = text.splitlines()[0] if text else type(exc).__name__
+    line = (record_line(sf, int(m.group(1))) or int(m.group(1))) if m else None
     # classify on DuckDB's own words only: the echoed row and the file path may contain anything
     own = "\n".join(
         ln for ln in text.splitlines()
@@ -79,10 +144,18 @@ def _translate_duckdb(exc: duckdb.Error, sf: SourceFile) -> InputError:
         )
     if any(w in own for w in ("gzip", "decompress", "zlib", "inflate")):
         return ArchiveError(
-            f"the compressed file is truncated or damaged ({first})", file=sf.path,
+            "the compressed file is truncated or damaged", file=sf.path,
             hint="download or copy the file again",
         )
-    detail = re.sub(r"^[A-Za-z ]*Error: ", "", first)
+    size = re.search(r"maximum line size of \d+ bytes exceeded\. actual size:\s*(\d+)", own)
+    if size:
+        return InputError(
+            f"this line is {int(size.group(1)) / 1e6:.1f} MB long; lines over "
+            f"{MAX_LINE_BYTES // 1_000_000} MB are not read", file=sf.path, line=line,
+            hint="a quote that is never closed runs many rows together: fix the quotes on that "
+            "line, or rerun with --skip-bad-rows to set it aside",
+        )
+    detail = _csv_reason(own)
     m2 = re.search(r"Original Line: (.*)", text)
     if m2:
         detail += f" — line reads: {m2.group(1)[:120]}"
@@ -229,7 +302,16 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, path: Path) -
             f"SELECT * FROM {_relation(sf, layout, store_rejects=False, ignore_errors=True)} src "
             f"WHERE coalesce(trim({quote(loc_col)}), '') IN (SELECT v FROM _bad_ids)"
         ).fetchall()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    write_file(path, lambda tmp: _write_rejects_csv(con, staged, tmp, problems, by_locator,
+                                                    loc_col, raw_rows), what="rejects")
+    staged.rejects_path = path
+
+
+def _write_rejects_csv(con: duckdb.DuckDBPyConnection, staged: Staged, path: Path,
+                       problems: list[RowProblem],
+                       by_locator: dict[str, dict[int | None, list[RowProblem]]],
+                       loc_col: str | None, raw_rows: list[tuple[Any, ...]]) -> None:
+    sf = staged.sf
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["line", "field", "problem", *sf.columns])
@@ -248,8 +330,25 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, path: Path) -
                 "FROM reject_errors GROUP BY line ORDER BY line"
             ).fetchall():
                 w.writerow([record_line(sf, int(line)) or line, "(row)",
-                            f"malformed CSV row: {message}", csv_line])
-    staged.rejects_path = path
+                            f"malformed CSV row: {_csv_reason(message.lower())}", csv_line])
+
+
+def _mark_nul_bytes(con: duckdb.DuckDBPyConnection, sf: SourceFile, layout: Layout) -> int:
+    """Refuse rows whose stored text holds a NUL byte (a damaged or binary file: the value
+    would print as nothing and compare unequal to its visible twin); the NUL bytes found
+    elsewhere (in columns that are not stored) are returned, to be counted as a warning."""
+    texts = [(name, f.column) for name, f in layout.fields.items()
+             if f.kind in ("text", "map") and f.column and not name.startswith("_")]
+    flagged = 0
+    for name, column in texts:
+        n = con.execute(
+            f"UPDATE {STAGE} SET _errors = list_append(_errors, ?) "
+            f"WHERE contains({quote(name)}, chr(0))",
+            [f"{column}\tholds a NUL byte (\\0): the file is damaged or not plain text; "
+             "remove the NUL bytes or export it again"],
+        ).fetchone()
+        flagged += int(n[0]) if n else 0
+    return 0 if flagged else sf.nul_bytes
 
 
 def canonical_sql(sf: SourceFile, layout: Layout, today: date, *, store_rejects: bool = False,
@@ -269,8 +368,11 @@ def canonical_sql(sf: SourceFile, layout: Layout, today: date, *, store_rejects:
         extra.append("try_cast(src.\"timestamp\" AS BIGINT) AS _updated")
     else:
         extra.append("CAST(NULL AS BIGINT) AS _updated")
+    if not flag_only:
+        extra.append('src."interaction" AS _icode' if "interaction" in sf.columns
+                     else "CAST(NULL AS VARCHAR) AS _icode")
     rel = _relation(sf, layout, store_rejects=store_rejects)
-    wanted = [c for c in (loc, "timestamp") if c and c in sf.columns]
+    wanted = [c for c in (loc, "timestamp", "interaction") if c and c in sf.columns]
     return select_sql(layout, rel, today, extra=extra, columns=wanted, available=sf.columns,
                       flag_only=flag_only)
 
@@ -296,6 +398,7 @@ def stage_file(
     except duckdb.Error as exc:
         raise _translate_duckdb(exc, sf) from exc
     sf.verify()
+    nul_unstored = _mark_nul_bytes(con, sf, layout) if sf.nul_bytes else 0
     parse_rejects = 0
     if skip_bad_rows:
         got = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()
@@ -328,19 +431,31 @@ def stage_file(
     if (bad or parse_rejects) and skip_bad_rows:
         target = rejects_path or sf.path.with_name(sf.path.name + ".rejects.csv")
         _write_rejects(con, staged, target)
+    # a row timestamp after today is bogus: it must not date the export (a later, real export
+    # would then look older than this one), so it is counted and left out of the dating
+    horizon = int(datetime(today.year, today.month, today.day, tzinfo=UTC).timestamp()) + 86400
     cov = con.execute(f"""
         SELECT list(DISTINCT m.country_iso3 ORDER BY m.country_iso3), min(i.date_start),
-               max(i.date_start), max(i._updated)
+               max(i.date_start), max(i._updated) FILTER (WHERE i._updated <= ?),
+               count(*) FILTER (WHERE i._updated > ?), min(i.source_id) FILTER (WHERE i._updated > ?)
         FROM {STAGE} i JOIN {COUNTRY_MAP} m
           ON i.country_key_name IS NOT DISTINCT FROM m.name
          AND i.country_key_code IS NOT DISTINCT FROM m.code
         WHERE len(i._errors) = 0
-    """).fetchone()
+    """, [horizon, horizon, horizon]).fetchone()
     assert cov is not None
     staged.countries = [c for c in (cov[0] or []) if c]
     staged.date_min, staged.date_max = cov[1], cov[2]
     if cov[3]:
         staged.last_update = datetime.fromtimestamp(int(cov[3]), UTC).date()
+    good = f"(SELECT * FROM {STAGE} WHERE len(_errors) = 0)"
+    staged.warnings = count_warnings(con, good, VALUE_WARNINGS + STAGED_WARNINGS)
+    if cov[4]:
+        staged.warnings["timestamp_in_future"] = (
+            int(cov[4]), str(cov[5]), "row timestamp after today (not used to date the export)")
+    if nul_unstored:
+        staged.warnings["nul_bytes"] = (
+            nul_unstored, "", "NUL bytes in columns that are not stored (kept in the archive)")
     if staged.rows_ok == 0:
         raise InputError(
             "no usable rows in the file", file=sf.path,

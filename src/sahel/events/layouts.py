@@ -223,6 +223,11 @@ def select_sql(layout: Layout, relation: str, today: date, extra: list[str] | No
     return f"SELECT {', '.join(parts)} FROM (SELECT {inner} FROM {relation}) AS src"
 
 
+def _short(name: str, width: int = 40) -> str:
+    """A header name as a message shows it: a damaged header can hold megabytes in one cell."""
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
 def detect_layout(header: list[str], layouts: list[Layout], *, file: str) -> Layout:
     """Pick the layout whose signature matches ``header`` best; explain when none does."""
     cols = {h.strip() for h in header}
@@ -253,7 +258,8 @@ def detect_layout(header: list[str], layouts: list[Layout], *, file: str) -> Lay
             + "; check that this is a UCDP or ACLED event file (see docs/data-sources.md)"
         )
     raise LayoutError(
-        f"unrecognised layout ({len(header)} columns, first: {', '.join(header[:4])})",
+        f"unrecognised layout ({len(header)} columns, first: "
+        f"{', '.join(_short(h) for h in header[:4])})",
         file=file,
         line=1,
         hint=hint,

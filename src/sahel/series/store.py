@@ -24,11 +24,20 @@ import sahel
 from sahel.errors import InputError
 from sahel.events.reader import sha256_file
 from sahel.series.definitions import DEFINITIONS
-from sahel.series.importers import parse
+from sahel.series.importers import parse, views
 from sahel.series.importers.common import OBS_COLUMNS, Parsed
 
 # NOTE: private helper of sahel.store.ingest, imported rather than copied (see the report).
-from sahel.store.db import archive_dir, archive_file, connect, store_file, transaction
+from sahel.store.archive import (
+    Incoming,
+    archive_dir,
+    discard,
+    incoming,
+    leftovers,
+    remove,
+    write_manifest,
+)
+from sahel.store.db import connect, store_file, transaction
 
 #: the files of ../shared/data imported by :func:`import_shared_series`, in vintage order
 SHARED_FILES: list[str] = [
@@ -191,8 +200,25 @@ def import_series(path: Path, *, kind: str | None = None, db_path: Path | None =
     """
     t0 = time.perf_counter()
     path = Path(path)
-    parsed = parse(path, kind)
-    sha = sha256_file(path)
+    con = connect(db_path)
+    try:
+        db_file = store_file(con)
+        remove(leftovers(con, db_file))  # of an import or ingest killed before this one
+        with incoming(path, db_file, companions=[views.COUNTRY_LIST]) as inc:
+            res = _import_copy(con, inc, kind, db_file, before_commit)
+    finally:
+        con.close()
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _import_copy(con: duckdb.DuckDBPyConnection, inc: Incoming, kind: str | None,
+                 db_file: Path, before_commit: Callable[[], None] | None,
+                 ) -> SeriesImportResult:
+    """Parse, hash and store the private copy of the file (see :mod:`sahel.store.archive`)."""
+    path = inc.original
+    parsed = parse(inc.copy, kind)
+    sha = sha256_file(inc.copy)
     start, end = _period_bounds(parsed.frame)
     if parsed.as_of is not None and start <= parsed.as_of < end:
         end = parsed.as_of  # the vintage was cut inside its last (partial) period
@@ -203,21 +229,24 @@ def import_series(path: Path, *, kind: str | None = None, db_path: Path | None =
         file=str(path), sha256=sha, series=names, rows_read=parsed.rows_read,
         observations=len(parsed.frame), coverage_start=start, coverage_end=end,
         countries=int(parsed.frame["country_iso3"].nunique()), notes=list(parsed.notes))
-    con = connect(db_path)
+    existing = _existing(con, parsed.family, sha)
+    if existing is not None:
+        res.snapshot_id, res.noop = existing, True
+        res.notes.append(f"already imported as snapshot {existing}: nothing to do")
+        return res
+    res.notes.extend(_older_vintage(con, parsed))
+    countries = sorted(parsed.frame["country_iso3"].unique())
+    made: list[Path] = []
     try:
-        existing = _existing(con, parsed.family, sha)
-        if existing is not None:
-            res.snapshot_id, res.noop = existing, True
-            res.notes.append(f"already imported as snapshot {existing}: nothing to do")
-            res.seconds = time.perf_counter() - t0
-            return res
-        res.notes.extend(_older_vintage(con, parsed))
-        db_file = store_file(con)
-        archived = archive_file(path, sha, archive_dir(db_file))
-        countries = sorted(parsed.frame["country_iso3"].unique())
-        with transaction(con, before_commit):
+        with transaction(con, inc.commit_checks(before_commit)):
             got = con.execute("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots").fetchone()
             sid = res.snapshot_id = int(got[0]) if got else 1
+            archived, new = inc.adopt(sha, archive_dir(db_file))
+            made = [archived] if new else []
+            made.append(write_manifest(archived, sid, {
+                "kind": "series", "series_kind": parsed.kind, "file_name": path.name,
+                "source": parsed.family, "source_version": parsed.source_version,
+                "sha256": sha}))
             con.executemany("INSERT OR REPLACE INTO series_definitions VALUES "
                             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [DEFINITIONS[n].row() for n in names])
@@ -228,14 +257,15 @@ def import_series(path: Path, *, kind: str | None = None, db_path: Path | None =
                 "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                 "?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [sid, parsed.family, parsed.source_version, parsed.version_basis, parsed.kind,
-                 path.name, None, sha, path.stat().st_size, str(archived),
+                 path.name, None, sha, inc.signature[2], str(archived),
                  datetime.now(UTC).replace(tzinfo=None), "authoritative", parsed.rows_read,
                  len(parsed.frame), 0, 0, 0, 0, 0, 0, countries, start, end,
                  "series " + ", ".join(names) + "; " + "; ".join(res.notes),
                  sahel.__version__, duckdb.__version__])
-    finally:
-        con.close()
-    res.seconds = time.perf_counter() - t0
+    except BaseException:
+        for p in made:
+            discard(p)
+        raise
     return res
 
 

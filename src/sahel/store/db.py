@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -110,7 +109,24 @@ CREATE TABLE series_changes (
 CREATE VIEW series_current AS SELECT * FROM series WHERE retired_by IS NULL;
 """,
     ),
+    (
+        3,
+        "warnings: values stored as given but probably wrong, counted per snapshot",
+        """
+CREATE TABLE snapshot_warnings (
+    snapshot_id INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,
+    count BIGINT NOT NULL,
+    example VARCHAR,
+    PRIMARY KEY (snapshot_id, kind)
+);
+""",
+    ),
 ]
+
+#: tables every migrated store has (a store missing one is damaged, not merely old)
+TABLES = ("schema_migrations", "snapshots", "events", "event_changes", "series_definitions",
+          "series", "series_changes", "snapshot_warnings")
 
 LATEST = MIGRATIONS[-1][0]
 
@@ -128,17 +144,72 @@ def default_db_path() -> Path:
     return get_settings().db_path
 
 
+DAMAGED_HINT = ("restore the file from a backup, or rebuild it from the archived source files: "
+                "`sahel store rebuild` (it keeps the damaged file aside)")
+
+
+def damaged(path: Path, what: str) -> StoreError:
+    """The one error for a store file that cannot be read as a store."""
+    return StoreError(f"the store is damaged: {what}", file=path, hint=DAMAGED_HINT)
+
+
+def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
+    text = str(exc)
+    first = text.splitlines()[0] if text else type(exc).__name__
+    low = text.lower()
+    if "lock" in low:
+        return StoreError("the store is in use", file=path,
+                          hint="another sahel process is writing to it (an ingest or build): "
+                          "wait for it to finish, then run this again")
+    if "is a directory" in low:
+        return StoreError("the store path is a folder", file=path,
+                          hint="point --db / SAHEL_DB at a file, e.g. DIR/sahel.duckdb")
+    if "not a valid duckdb database" in low:
+        return StoreError("this file is not a sahel store (not a DuckDB database)", file=path,
+                          hint="check --db / SAHEL_DB; if it was the store, " + DAMAGED_HINT)
+    if "serializ" in low or "corrupt" in low or "read enough bytes" in low or "checksum" in low:
+        return damaged(path, first.removeprefix("IO Error: "))
+    if "permission denied" in low or "read-only" in low:
+        return StoreError("cannot open the store: permission denied", file=path,
+                          hint="check the permissions of the store file and its folder")
+    return StoreError(f"cannot open the store ({first})", file=path, hint=DAMAGED_HINT)
+
+
+_LAST: Path | None = None
+
+
+def io_error(exc: duckdb.Error) -> StoreError:
+    """A DuckDB I/O or corruption error raised mid-query, as the store error it is (the edges
+    call this: the query itself cannot know which block of which file is damaged)."""
+    path = _LAST or Path("(the store)")
+    return _open_error(path, exc)
+
+
 def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and, unless ``read_only``, create and migrate) the store at ``path``."""
     path = path or default_db_path()
+    if path.is_dir():
+        raise StoreError("the store path is a folder", file=path,
+                         hint="point --db / SAHEL_DB at a file, e.g. DIR/sahel.duckdb")
     if read_only and not path.exists():
+        for parent in path.parents:
+            if parent.exists() and not parent.is_dir():
+                raise StoreError(f"{parent} is a file, not a folder", file=path,
+                                 hint="set SAHEL_HOME (or --db) to a folder path")
         raise StoreError(
             "no event store yet",
             file=path,
             hint="run `sahel build` or `sahel ingest ucdp FILE` first (or set SAHEL_DB)",
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise StoreError(f"cannot create the folder {path.parent}", file=path,
+                         hint="SAHEL_HOME (or --db) must be a folder path you may write to; "
+                         "a file of that name is in the way") from None
     tmp = path.parent / ".duckdb-tmp"
+    global _LAST  # the edge names this file when DuckDB fails mid-query
+    _LAST = path
     try:
         con = duckdb.connect(
             str(path),
@@ -147,18 +218,39 @@ def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.Duck
                     "threads": os.cpu_count() or 2,
                     "storage_compatibility_version": STORAGE_VERSION},
         )
-    except duckdb.IOException as exc:
-        raise StoreError(
-            f"cannot open the store ({str(exc).splitlines()[0]})",
-            file=path,
-            hint="another sahel process may be writing to it; wait for it to finish",
-        ) from exc
-    quiet(con)
-    if not read_only:
-        migrate(con, path)
-    else:
-        _check_version(con, path)
+    except duckdb.Error as exc:
+        raise _open_error(path, exc) from exc
+    try:
+        quiet(con)
+        if not read_only:
+            migrate(con, path)
+        else:
+            _check_version(con, path)
+        _check_tables(con, path)
+    except duckdb.Error as exc:
+        con.close()
+        raise _open_error(path, exc) from exc
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+def _check_tables(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A store at schema version N has every table of N: a missing one means damage (the
+    tables are never dropped), and every later query would fail with DuckDB's words."""
+    version = _applied(con)
+    if version == 0:
+        if con.execute("SELECT count(*) FROM information_schema.tables").fetchone() == (0,):
+            return  # an empty store opened read-only
+        raise damaged(path, "it has tables but no schema_migrations record")
+    expected = {name for v, _, sql in MIGRATIONS if v <= version for name in TABLES
+                if f"CREATE TABLE {name} " in sql} | {"schema_migrations"}
+    present = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables").fetchall()}
+    missing = sorted(expected - present)
+    if missing:
+        raise damaged(path, f"table(s) {', '.join(missing)} missing")
 
 
 def _applied(con: duckdb.DuckDBPyConnection) -> int:
@@ -245,27 +337,3 @@ def store_file(con: duckdb.DuckDBPyConnection) -> Path:
                       "current_database()").fetchone()
     assert got is not None
     return Path(str(got[0]))
-
-
-def archive_dir(db_path: Path) -> Path:
-    """Where source files are archived (content-addressed), beside the store."""
-    return db_path.parent / f"{db_path.stem}.sources"
-
-
-def archive_file(src: Path, sha256: str, dest_dir: Path) -> Path:
-    """Keep the source file's bytes beside the store, named by content (hard link if possible).
-
-    This is the lossless raw copy every event and series value points back to (ADR 001 §4).
-    """
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    suffix = "".join(src.suffixes[-2:]) if src.suffix in (".gz", ".zip") else src.suffix
-    dest = dest_dir / f"{sha256[:20]}{suffix}"
-    if dest.exists():
-        return dest
-    tmp = dest.with_name(dest.name + ".part")
-    try:
-        os.link(src, tmp)
-    except OSError:
-        shutil.copyfile(src, tmp)
-    tmp.replace(dest)
-    return dest

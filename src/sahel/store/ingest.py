@@ -33,14 +33,17 @@ from sahel.events.harmonise import ALL_LAYOUTS, COUNTRY_MAP, STAGE, Staged, stag
 from sahel.events.layouts import Layout, detect_layout
 from sahel.events.reader import SourceFile, open_source
 from sahel.events.schema import ROW_HASH_SQL, SOURCES, STORED_COLUMN_NAMES
-from sahel.store.db import (
+from sahel.outputs import check_output_path
+from sahel.store.archive import (
+    Incoming,
     archive_dir,
-    archive_file,
-    connect,
-    store_file,
-    transaction,
-    usable,
+    discard,
+    incoming,
+    leftovers,
+    remove,
+    write_manifest,
 )
+from sahel.store.db import connect, store_file, transaction, usable
 from sahel.store.write import SinglePassMiss, insert_single_pass, single_pass_fits, stored_select
 
 #: a newer export may retire at most this share of the stored events it covers, unless told
@@ -68,6 +71,8 @@ class IngestResult:
     mode: str = "authoritative"
     rejects_path: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: kind -> (rows, example id, description): values stored as given but probably wrong
+    warnings: dict[str, tuple[int, str, str]] = field(default_factory=dict)
     seconds: float = 0.0
     #: "staged" or "single pass" (see sahel.store.write); the stored rows are the same
     method: str = "staged"
@@ -338,12 +343,22 @@ def ingest_file(
     path = Path(path)
     today = today or datetime.now(UTC).date()
     mode = "sample" if sample else "partial" if partial else "authoritative"
+    if skip_bad_rows or rejects_path is not None:
+        rejects_path = Path(rejects_path or default_rejects_path(path))
+        check_output_path(rejects_path, what="rejects", not_inputs=[path])
     con = connect(db_path)
     db_file = store_file(con)
+    options = {"kind": "events", "file_name": path.name, "encoding": encoding,
+               "skip_bad_rows": skip_bad_rows, "mode": mode}
     try:
-        with tempfile.TemporaryDirectory(prefix="sahel-ingest-") as work:
-            sf = open_source(path, Path(work), encoding=encoding)
+        remove(leftovers(con, db_file))  # of an ingest killed or failed before this one
+        with (tempfile.TemporaryDirectory(prefix="sahel-ingest-") as work,
+              incoming(path, db_file) as inc):
+            sf = open_source(path, Path(work), encoding=encoding, data_path=inc.copy)
+            if sf.transcoded:
+                options["encoding"] = sf.encoding
             layout = detect_layout(sf.header, ALL_LAYOUTS, file=str(path))
+            sf.check_header()
             src = _resolve_source(layout, source, path)
             known = _version_before_reading(src, source_version, path)
             res: IngestResult | None = None
@@ -352,7 +367,8 @@ def ingest_file(
                     and not _count(con, "SELECT count(*) FROM snapshots WHERE source = ?", [src])):
                 res = _ingest_single_pass(
                     con, sf, layout, src, known[0], version_basis or known[1], mode=mode,
-                    db_file=db_file, today=today, before_commit=before_commit)
+                    db_file=db_file, today=today, inc=inc, options=options,
+                    before_commit=before_commit)
                 if res is None and not usable(con):  # the single pass hit a fatal error
                     con.close()
                     con = connect(db_file)
@@ -361,13 +377,20 @@ def ingest_file(
                                     rejects_path=rejects_path, layout=layout)
                 version, basis = _resolve_version(staged, src, source_version, path)
                 res = _ingest_staged(con, staged, src, version, version_basis or basis,
-                                     mode=mode, db_file=db_file,
+                                     mode=mode, db_file=db_file, inc=inc, options=options,
                                      allow_mass_delete=allow_mass_delete,
                                      allow_older=allow_older, before_commit=before_commit)
+            if sf.transcoded:
+                res.notes.append(sf.transcoded)
     finally:
         con.close()
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def default_rejects_path(path: Path) -> Path:
+    """Where ``--skip-bad-rows`` writes the rows it sets aside, unless told."""
+    return path.with_name(path.name + ".rejects.csv")
 
 
 def _result(staged: Staged, source: str, version: str, basis: str, sha: str,
@@ -378,6 +401,7 @@ def _result(staged: Staged, source: str, version: str, basis: str, sha: str,
         rows_read=staged.rows_read, rows_loaded=staged.rows_ok,
         rows_rejected=staged.rows_rejected, rows_duplicate=staged.duplicates_dropped, mode=mode,
         rejects_path=str(staged.rejects_path) if staged.rejects_path else None,
+        warnings=dict(staged.warnings),
     )
     if staged.layout.notes:
         res.notes.append(staged.layout.notes)
@@ -404,11 +428,26 @@ def _record_snapshot(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: 
          res.events_deleted, staged.countries, span[0], span[1],
          "; ".join(res.notes) or None, sahel.__version__, duckdb.__version__],
     )
+    if res.warnings:
+        con.executemany("INSERT INTO snapshot_warnings VALUES (?, ?, ?, ?)",
+                        [[res.snapshot_id, kind, n, example]
+                         for kind, (n, example, _) in sorted(res.warnings.items())])
+
+
+def _archive(inc: Incoming, res: IngestResult, db_file: Path,
+             options: dict[str, object]) -> tuple[Path, list[Path]]:
+    """Adopt the private copy as the snapshot's archived file, with its manifest sidecar;
+    (archived path, files to remove if the transaction does not commit)."""
+    archived, new = inc.adopt(res.sha256, archive_dir(db_file))
+    entry = {**options, "source": res.source, "source_version": res.source_version,
+             "version_basis": res.version_basis, "sha256": res.sha256}
+    side = write_manifest(archived, res.snapshot_id, entry)
+    return archived, ([archived] if new else []) + [side]
 
 
 def _ingest_staged(con: duckdb.DuckDBPyConnection, staged: Staged, source: str, version: str,
-                   basis: str, *, mode: str, db_file: Path, allow_mass_delete: bool,
-                   allow_older: bool,
+                   basis: str, *, mode: str, db_file: Path, inc: Incoming,
+                   options: dict[str, object], allow_mass_delete: bool, allow_older: bool,
                    before_commit: Callable[[], None] | None) -> IngestResult:
     """The general path: diff the staged rows against the store, in one transaction."""
     path = staged.sf.path
@@ -418,33 +457,47 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, staged: Staged, source: str, 
         res.snapshot_id, res.noop = existing, True
         res.notes.append(f"already ingested as snapshot {existing}: nothing to do")
         return res
-    archived = archive_file(path, res.sha256, archive_dir(db_file))
-    with transaction(con, before_commit):
-        res.snapshot_id = sid = _next_snapshot(con)
-        _ok_view(con, source, version, sid)
-        span = coverage_span(source, version, staged, path)
-        _apply(con, res, staged, partial=mode != "authoritative",
-               allow_mass_delete=allow_mass_delete, allow_older=allow_older, sid=sid,
-               span=span)
-        _record_snapshot(con, res, staged, archived, span)
+    made: list[Path] = []
+    try:
+        with transaction(con, inc.commit_checks(before_commit)):
+            res.snapshot_id = sid = _next_snapshot(con)
+            archived, made = _archive(inc, res, db_file, options)
+            _ok_view(con, source, version, sid)
+            span = coverage_span(source, version, staged, path)
+            _apply(con, res, staged, partial=mode != "authoritative",
+                   allow_mass_delete=allow_mass_delete, allow_older=allow_older, sid=sid,
+                   span=span)
+            _record_snapshot(con, res, staged, archived, span)
+    except BaseException:
+        for p in made:
+            discard(p)
+        raise
     return res
 
 
 def _ingest_single_pass(con: duckdb.DuckDBPyConnection, sf: SourceFile, layout: Layout,
                         source: str, version: str, basis: str, *, mode: str, db_file: Path,
-                        today: date, before_commit: Callable[[], None] | None,
+                        today: date, inc: Incoming, options: dict[str, object],
+                        before_commit: Callable[[], None] | None,
                         ) -> IngestResult | None:
     """The first file of a source, read straight into the store; None: use the staged path."""
+    made: list[Path] = []
     try:
-        with transaction(con, before_commit):
+        with transaction(con, inc.commit_checks(before_commit)):
             sid = _next_snapshot(con)
             staged = insert_single_pass(con, sf, layout, source=source, version=version,
                                         sid=sid, today=today)
             res = _result(staged, source, version, basis, sf.sha256, mode)
             res.snapshot_id, res.events_new, res.method = sid, staged.rows_ok, "single pass"
-            archived = archive_file(sf.path, res.sha256, archive_dir(db_file))
+            archived, made = _archive(inc, res, db_file, options)
             _record_snapshot(con, res, staged, archived,
                              coverage_span(source, version, staged, sf.path))
     except SinglePassMiss:
+        for p in made:
+            discard(p)
         return None
+    except BaseException:
+        for p in made:
+            discard(p)
+        raise
     return res

@@ -24,7 +24,7 @@ from datetime import date
 import duckdb
 
 from sahel.events.countries import known_names
-from sahel.events.harmonise import Staged, canonical_sql
+from sahel.events.harmonise import VALUE_WARNINGS, Staged, canonical_sql, count_warnings
 from sahel.events.layouts import Layout
 from sahel.events.reader import SourceFile
 from sahel.events.schema import STORED_COLUMN_NAMES, STORED_TYPES
@@ -44,7 +44,7 @@ def single_pass_fits(layout: Layout, sf: SourceFile, *, skip_bad_rows: bool) -> 
     several rows), files without source ids (synthetic ids are made while staging), HXL files.
     """
     return (not skip_bad_rows and layout.country_code is None and not layout.one_row_per_actor
-            and layout.id_column is not None and not sf.hxl)
+            and layout.id_column is not None and not sf.hxl and "interaction" not in sf.columns)
 
 
 def stored_select(present: set[str], *, source: str, version: str, sid: int, country: str,
@@ -121,6 +121,10 @@ def insert_single_pass(con: duckdb.DuckDBPyConnection, sf: SourceFile, layout: L
     if distinct != n:
         raise SinglePassMiss("duplicate ids")  # the staged path drops or reports them
     sf.verify()  # a truncated gzip may have parsed cleanly up to the cut
+    if sf.nul_bytes:
+        raise SinglePassMiss("NUL bytes")  # the staged path finds the rows that hold them
+    warnings = count_warnings(con, f"(SELECT * FROM events WHERE snapshot_id = {int(sid)})",
+                              VALUE_WARNINGS)
     return Staged(sf=sf, layout=layout, rows_read=n, rows_ok=n, rows_rejected=0,
                   duplicates_dropped=0, countries=list(got[4]), date_min=got[2],
-                  date_max=got[3])
+                  date_max=got[3], warnings=warnings)
