@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import pandas as pd
 import typer
 
-from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, day, edge
+from sahel.cli_kit import AsOfOpt, CountryOpt, DbOpt, StartOpt, YearOpt, day, edge
 from sahel.render import Format, console, df_table, emit
 
 app = typer.Typer(
@@ -169,7 +169,6 @@ def _filters(country: list[str] | None, start: str | None, end: str | None,
                    as_of=as_of)
 
 
-YearOpt = Annotated[list[int] | None, typer.Option("--year", help="year(s); repeatable")]
 SourceOpt = Annotated[list[str] | None, typer.Option("--source", "-s",
                                                      help="ucdp_ged, ucdp_candidate, acled")]
 CategoryOpt = Annotated[list[str] | None, typer.Option("--category", help="canonical category "
@@ -177,8 +176,6 @@ CategoryOpt = Annotated[list[str] | None, typer.Option("--category", help="canon
 ActorOpt = Annotated[str | None, typer.Option(help="text in any actor field")]
 CivOpt = Annotated[bool | None, typer.Option("--civilian/--no-civilian",
                                              help="only (or no) civilian targeting")]
-AsOfOpt = Annotated[int | None, typer.Option("--as-of", help="snapshot id: the store as it "
-                                             "was then")]
 FmtOpt = Annotated[Format, typer.Option("--format", "-f")]
 OutOpt = Annotated[Path | None, typer.Option("--output", "-o")]
 
@@ -189,7 +186,8 @@ def events(
     country: CountryOpt = None, start: StartOpt = None, end: StartOpt = None,
     year: YearOpt = None, source: SourceOpt = None, category: CategoryOpt = None,
     actor: ActorOpt = None, civilian: CivOpt = None, as_of: AsOfOpt = None,
-    limit: Annotated[int | None, typer.Option(help="at most this many rows")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=10**9,
+                                              help="at most this many rows")] = None,
     raw: Annotated[str | None, typer.Option(help="print the source row(s) of one event uid "
                                            "from the archived file")] = None,
     fmt: FmtOpt = Format.table, output: OutOpt = None, db: DbOpt = None,
@@ -250,7 +248,8 @@ def snapshots(fmt: FmtOpt = Format.table, output: OutOpt = None, db: DbOpt = Non
 def build(
     from_dir: Annotated[Path | None, typer.Option("--from", help="folder of already-"
                         "downloaded UCDP files (for machines without internet)")] = None,
-    since: Annotated[int, typer.Option(help="first year in the printed summary")] = 2012,
+    since: Annotated[int, typer.Option(min=1900, max=2100,
+                                       help="first year in the printed summary")] = 2012,
     db: DbOpt = None,
 ) -> None:
     """Download (or read --from DIR) the latest UCDP GED + candidate files, build the store,
@@ -286,12 +285,18 @@ def build(
 
 
 @app.command()
+@edge
 def cite(source: Annotated[str | None, typer.Argument(help="ucdp_ged, ucdp_candidate, acled, "
                                                      "or a series name")] = None) -> None:
     """Print what to cite for each data source and aggregate series."""
+    from sahel.errors import NotFoundError
     from sahel.series.definitions import DEFINITIONS
     from sahel.store.query import CITATIONS
 
+    known = [*CITATIONS, *DEFINITIONS]
+    if source is not None and source not in known:
+        raise NotFoundError(f"no source or series named {source!r}",
+                            hint="use one of " + ", ".join(known))
     for key, text in CITATIONS.items():
         if source in (None, key):
             typer.echo(f"{key}: {text}\n")
@@ -301,6 +306,7 @@ def cite(source: Annotated[str | None, typer.Argument(help="ucdp_ged, ucdp_candi
 
 
 @app.command()
+@edge
 def settings() -> None:
     """Show the settings and the environment variables that set them (secrets hidden)."""
     from sahel.settings import ENV_HELP, get_settings
@@ -321,10 +327,12 @@ def _mount_subapps() -> None:
     from sahel.claims.cli import app as claims_app
     from sahel.registry.cli import app as registry_app
     from sahel.series.cli import app as series_app
+    from sahel.store.cli import app as store_app
 
     app.add_typer(registry_app, name="registry")
     app.add_typer(series_app, name="series")
     app.add_typer(claims_app, name="claims")
+    app.add_typer(store_app, name="store")
     analysis_app.registered_commands.extend(spatial_app.registered_commands)
     app.add_typer(analysis_app, name="analyse")
 
@@ -333,7 +341,27 @@ _mount_subapps()
 
 
 def main() -> None:
-    app()
+    """The installed ``sahel`` command: no traceback ever reaches the terminal.
+
+    Errors a user can cause are SahelErrors, reported by each command's edge. What is left is
+    a bug: it is reported in one line, with the traceback saved to a file for the bug report.
+    """
+    import os
+    import sys
+
+    from sahel.cli_kit import crash_report
+
+    try:
+        app()
+    except KeyboardInterrupt:
+        console(stderr=True).print("interrupted: nothing was stored by an unfinished ingest")
+        sys.exit(130)
+    except BrokenPipeError:  # `sahel events -f csv | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except Exception as exc:
+        console(stderr=True).print(f"error: {crash_report(exc)}", markup=False)
+        sys.exit(70)
 
 
 if __name__ == "__main__":

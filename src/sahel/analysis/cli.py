@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, day, edge
+from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, YearOpt, day, edge
 from sahel.outputs import write_text
 from sahel.render import console, df_table
 
@@ -45,7 +45,6 @@ class PeriodOpt(StrEnum):
     month = "month"
 
 
-YearOpt = Annotated[list[int] | None, typer.Option("--year", help="year(s); repeatable")]
 SourceOpt = Annotated[list[str] | None, typer.Option("--source", "-s",
                                                      help="ucdp_ged, ucdp_candidate, acled")]
 FormatOpt = Annotated[OutFormat, typer.Option("--format", "-f", help="table, json or md")]
@@ -177,9 +176,11 @@ def before_after_cmd(
     source: Annotated[str, typer.Option(help="ucdp_ged, ucdp_candidate or acled")] = "ucdp_ged",
     measure: Annotated[StudyMeasure, typer.Option(help="events, fatalities or civilian_deaths")
                        ] = StudyMeasure.fatalities,
-    window: Annotated[int, typer.Option(help="months before and after")] = 24,
-    placebos: Annotated[int, typer.Option(help="random placebo dates in the pre-period")] = 20,
-    seed: Annotated[int, typer.Option(help="seed for the placebo dates")] = 1,
+    window: Annotated[int, typer.Option(min=1, max=240, help="months before and after")] = 24,
+    placebos: Annotated[int, typer.Option(min=0, max=1000,
+                                          help="random placebo dates in the pre-period")] = 20,
+    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1,
+                                      help="seed for the placebo dates")] = 1,
     seasonality: Annotated[bool, typer.Option(help="month-of-year dummies in the ITS")] = False,
     series: Annotated[str | None, typer.Option(help="use a monthly aggregate series instead "
                                                "of events (reaches past 2023)")] = None,
@@ -207,7 +208,8 @@ def sources(
     year: YearOpt = None,
     period: Annotated[PeriodOpt, typer.Option(help="month or year")] = PeriodOpt.month,
     ucdp_source: Annotated[str, typer.Option(help="ucdp_ged or ucdp_candidate")] = "ucdp_ged",
-    top: Annotated[int, typer.Option(help="how many largest disagreements to list")] = 5,
+    top: Annotated[int, typer.Option(min=0, max=1000,
+                                     help="how many largest disagreements to list")] = 5,
     fmt: FormatOpt = OutFormat.table, output: OutputOpt = None, chart: ChartOpt = None,
     db: DbOpt = None,
 ) -> None:

@@ -97,11 +97,13 @@ def cross_border_cmd(
     country: CountryOpt = None, start: StartOpt = None, end: StartOpt = None,
     source: Annotated[str, typer.Option("--source", "-s", help="ucdp_ged, ucdp_candidate or "
                                         "acled")] = "ucdp_ged",
-    lag: Annotated[int, typer.Option(help="months between violence in A and in B")] = 1,
+    lag: Annotated[int, typer.Option(min=0, max=60,
+                                     help="months between violence in A and in B")] = 1,
     fixed_effects: Annotated[FixedEffects, typer.Option(
         help="month effects per country of B (country_month) or one per month")
     ] = FixedEffects.country_month,
-    reps: Annotated[int, typer.Option(help="bootstrap draws (0: no intervals)")] = 200,
+    reps: Annotated[int, typer.Option(min=0, max=100_000,
+                                      help="bootstrap draws (0: no intervals)")] = 200,
     fmt: FormatOpt = OutFormat.table, output: OutputOpt = None, chart: ChartOpt = None,
     db: DbOpt = None,
 ) -> None:

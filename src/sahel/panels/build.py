@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from sahel.errors import PanelError
 from sahel.panels.base import KEYS, Panel, Unit
-from sahel.store.db import connect, quiet
+from sahel.store.db import check_as_of, connect, quiet
 from sahel.store.query import Filters, _provenance, coverage
 
 By = Literal["category", "perpetrator", "civilian_targeting"] | None
@@ -130,6 +130,7 @@ def _create(unit: Unit, f: Filters, db_path: Path | None, registry_root: Path | 
     f = f.normalised()
     con = connect(db_path, read_only=True)
     try:
+        check_as_of(con, f.as_of)
         where, params = f.where()
         actor_map, note = (_actor_map(con, where, params, registry_root) if with_registry
                            else (None, None))

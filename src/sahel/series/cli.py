@@ -113,8 +113,8 @@ def show(
     end: Annotated[str | None, typer.Option(help="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
     by: Annotated[str | None, typer.Option(help="month or year (a monthly series summed "
                                           "per year)")] = None,
-    as_of: Annotated[int | None, typer.Option("--as-of", help="snapshot id: the values as "
-                                             "they were then")] = None,
+    as_of: Annotated[int | None, typer.Option("--as-of", min=1, max=2**31 - 1, help="snapshot id: the values "
+                                             "as they were then")] = None,
     fill_zero: Annotated[bool, typer.Option(help="fill ACLED's omitted zero rows (flagged "
                                            "filled_zero)")] = True,
     fmt: FmtOpt = Format.table, output: OutOpt = None, db: DbOpt = None,

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sahel.errors import ConfigError, NotFoundError
 from sahel.series.definitions import definition
-from sahel.store.db import connect
+from sahel.store.db import check_as_of, connect
 from sahel.store.query import Filters, Provenance
 
 _UNIT = ["country_iso3", "admin2_pcode"]
@@ -118,6 +118,7 @@ def get_series(
     f = Filters(countries=list(countries or []), start=start, end=end, as_of=as_of).normalised()
     con = _open(db_path)
     try:
+        check_as_of(con, as_of)
         vis, params = _visible(as_of)
         last, partial = _series_periods(con, name, vis, params, monthly)
         if last is None:
@@ -221,6 +222,7 @@ def coverage_end(name: str, country: str, *, db_path: Path | None = None,
     col = "year * 12 + month - 1" if monthly else "year"
     con = _open(db_path)
     try:
+        check_as_of(con, as_of)
         vis, params = _visible(as_of)
         has = con.execute(f"SELECT count(*) FROM series WHERE series = ? AND country_iso3 = ? "
                           f"AND {vis}", [name, iso, *params]).fetchone()
@@ -263,6 +265,7 @@ def coverage_note(name: str, country: str, *, db_path: Path | None = None,
     end = coverage_end(name, iso, db_path=db_path, as_of=as_of)
     con = _open(db_path)
     try:
+        check_as_of(con, as_of)
         vis, params = _visible(as_of)
         events = con.execute(f"SELECT source, max(date_start) FROM events WHERE "
                              f"country_iso3 = ? AND {vis} GROUP BY source ORDER BY source",

@@ -242,7 +242,7 @@ def _import_copy(con: duckdb.DuckDBPyConnection, inc: Incoming, kind: str | None
             got = con.execute("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots").fetchone()
             sid = res.snapshot_id = int(got[0]) if got else 1
             archived, new = inc.adopt(sha, archive_dir(db_file))
-            made = [archived] if new else []
+            made = ([archived] if new else []) + inc.adopt_companions(archived)
             made.append(write_manifest(archived, sid, {
                 "kind": "series", "series_kind": parsed.kind, "file_name": path.name,
                 "source": parsed.family, "source_version": parsed.source_version,

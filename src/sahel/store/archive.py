@@ -30,6 +30,8 @@ from sahel.errors import InputError, SahelError, StoreError
 from sahel.outputs import output_error
 
 INCOMING = ".incoming"
+#: how a companion file (a ViEWS country list) is archived beside its file
+COMPANION = ".with-"
 #: what a sidecar describing one snapshot's ingest is named after (see :func:`write_manifest`)
 MANIFEST = ".snapshot-{sid}.json"
 
@@ -105,6 +107,19 @@ class Incoming:
         os.replace(self.copy, dest)
         return dest, True
 
+    def adopt_companions(self, dest: Path) -> list[Path]:
+        """Archive the companions copied with the file beside it (``<name>.with-<companion>``),
+        so a rebuild from the archive finds them again; the new files."""
+        made = []
+        for item in sorted(self.copy.parent.iterdir()):
+            if item.name == self.copy.name or not item.is_file():
+                continue
+            target = dest.with_name(f"{dest.name}{COMPANION}{item.name}")
+            if not target.exists():
+                os.replace(item, target)
+                made.append(target)
+        return made
+
 
 @contextlib.contextmanager
 def incoming(original: Path, db_file: Path,
@@ -175,6 +190,9 @@ def leftovers(con: duckdb.DuckDBPyConnection, db_file: Path) -> list[Path]:
             out.extend(sorted(item.iterdir()))
         elif item.name.endswith(".part"):
             out.append(item)
+        elif COMPANION in item.name:
+            if item.name.split(COMPANION, 1)[0] not in refs:
+                out.append(item)
         elif ".snapshot-" in item.name and item.name.endswith(".json"):
             sid_text = item.name.rsplit(".snapshot-", 1)[1].removesuffix(".json")
             if not sid_text.isdigit() or int(sid_text) not in sids:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from sahel.errors import StoreError
+from sahel.errors import NotFoundError, StoreError
 from sahel.events.schema import EVENT_COLUMNS
 
 _EVENT_DDL = ",\n    ".join(f"{c.name} {c.sql_type}" for c in EVENT_COLUMNS)
@@ -157,7 +158,7 @@ def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
     text = str(exc)
     first = text.splitlines()[0] if text else type(exc).__name__
     low = text.lower()
-    if "lock" in low:
+    if re.search(r"\block\b|conflicting lock|locked", low):  # not "block": a damaged block
         return StoreError("the store is in use", file=path,
                           hint="another sahel process is writing to it (an ingest or build): "
                           "wait for it to finish, then run this again")
@@ -310,6 +311,22 @@ def transaction(con: duckdb.DuckDBPyConnection,
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
+
+
+def check_as_of(con: duckdb.DuckDBPyConnection, as_of: int | None) -> None:
+    """``as_of`` must name a snapshot of this store: a wrong id would otherwise answer as if
+    the store had been empty (too small) or current (too large), and be taken for a figure."""
+    if as_of is None:
+        return
+    got = con.execute("SELECT min(snapshot_id), max(snapshot_id), "
+                      "count(*) FILTER (WHERE snapshot_id = ?) FROM snapshots",
+                      [as_of]).fetchone()
+    if got is None or not got[2]:
+        span = (f"this store has snapshots {got[0]}–{got[1]}" if got and got[0] is not None
+                else "this store has no snapshots yet")
+        raise NotFoundError(f"there is no snapshot {as_of} ({span})", field="--as-of",
+                            hint="`sahel snapshots` lists them; leave --as-of out for the "
+                            "current store")
 
 
 def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -21,7 +21,7 @@ from sahel.events.countries import to_iso3
 from sahel.events.layouts import Layout
 from sahel.events.reader import open_source
 from sahel.events.schema import CATEGORIES, SOURCES
-from sahel.store.db import connect
+from sahel.store.db import check_as_of, connect
 
 CITATIONS: dict[str, str] = {
     "ucdp_ged": "UCDP Georeferenced Event Dataset (GED), CC BY 4.0. Sundberg, Ralph and Erik "
@@ -190,6 +190,7 @@ def query_events(
         f.sources = [s for s in (f.sources or list(SOURCES)) if s != "acled"]
     con = connect(db_path, read_only=True)
     try:
+        check_as_of(con, f.as_of)
         where, params = f.where()
         sql = (f"SELECT {', '.join(PUBLIC_COLUMNS)} FROM events WHERE {where} "
                "ORDER BY date_start, event_uid")
@@ -213,6 +214,7 @@ def summary(filters: Filters, *, db_path: Path | None = None,
     con = connect(db_path, read_only=True)
     period = "year" if by == "year" else "strftime(date_start, '%Y-%m')"
     try:
+        check_as_of(con, f.as_of)
         where, params = f.where()
         df = con.execute(f"""
             SELECT source, country_iso3, {period} AS {by},
