@@ -46,19 +46,43 @@ def _ingest_table(results: list[Any]) -> pd.DataFrame:
 
 
 def _run_ingest(files: list[Path], **kwargs: Any) -> None:
+    """Each file is its own snapshot (its own transaction): one that fails does not stop the
+    others; the report says file by file what was committed, and the exit code is not 0 if
+    any file failed."""
+    from sahel.cli_kit import report
+    from sahel.errors import SahelError
     from sahel.store.ingest import ingest_file
 
     out, results = console(), []
+    failed: list[tuple[Path, SahelError]] = []
+    if len(files) > 1 and kwargs.get("rejects_path") is not None:
+        raise typer.BadParameter("--rejects names one file: leave it out when ingesting several "
+                                 "files (each gets FILE.rejects.csv)")
     for path in files:
-        with out.status(f"ingesting {path.name} …"):
-            results.append(ingest_file(path, **kwargs))
-    out.print(df_table(_ingest_table(results), title="ingested"))
+        try:
+            with out.status(f"ingesting {path.name} …"):
+                results.append(ingest_file(path, **kwargs))
+        except SahelError as exc:
+            failed.append((path, exc))
+    if results:
+        out.print(df_table(_ingest_table(results), title="committed"))
     for r in results:
         if r.rejects_path:
             out.print(f"[yellow]{r.rows_rejected} bad row(s) of {Path(r.file).name} written "
                       f"to {r.rejects_path}[/yellow]")
+        for kind, (n, example, text) in sorted(r.warnings.items()):
+            out.print(f"[yellow]warning[/yellow]: {n:,} event(s) of {Path(r.file).name} with "
+                      f"{text} ({kind}; e.g. id {example}); stored as given")
         out.print(f"[dim]{r.source} {r.source_version}: {r.version_basis}; sha256 "
                   f"{r.sha256[:16]}…[/dim]")
+    for _path, problem in failed:
+        report(problem)
+    if failed:
+        if len(files) > 1:
+            console(stderr=True).print(
+                f"{len(results)} of {len(files)} file(s) committed; {len(failed)} failed and "
+                "stored nothing: " + ", ".join(p.name for p, _ in failed), markup=False)
+        raise typer.Exit(failed[0][1].exit_code)
 
 
 @ingest_app.command("ucdp")
@@ -239,7 +263,7 @@ def snapshots(fmt: FmtOpt = Format.table, output: OutOpt = None, db: DbOpt = Non
     if fmt is Format.table:
         df = df[["snapshot_id", "source", "source_version", "file_name", "sha256", "ingested_at",
                  "mode", "rows_loaded", "rows_rejected", "events_new", "events_revised",
-                 "events_deleted"]]
+                 "events_deleted", "warnings"]]
     emit(df, Provenance("all snapshots", [], []), fmt, output, title="snapshots")
 
 

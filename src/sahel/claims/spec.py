@@ -16,6 +16,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sahel.errors import NotFoundError, RegistryError
+from sahel.events.countries import to_iso3
+from sahel.events.schema import CATEGORIES
+from sahel.registry.models import PerpetratorGroup
+from sahel.series.definitions import DEFINITIONS
 
 Kind = Literal["growth", "compare", "trend", "before_after", "outlook"]
 Measure = Literal["events", "fatalities", "civilian_deaths", "admin1_areas"]
@@ -39,6 +43,17 @@ class Definition(BaseModel):
     def _one_source(self) -> Definition:
         if (self.source is None) == (self.series is None):
             raise ValueError("give exactly one of source (events) or series (aggregates)")
+        unknown = [c for c in self.categories if c not in CATEGORIES]
+        if unknown:
+            raise ValueError(f"unknown categor{'y' if len(unknown) == 1 else 'ies'} "
+                             f"{', '.join(unknown)} (known: {', '.join(CATEGORIES)})")
+        groups = {g.value for g in PerpetratorGroup}
+        if bad := [g for g in self.perpetrator if g not in groups]:
+            raise ValueError(f"unknown perpetrator group(s) {', '.join(bad)} (known: "
+                             f"{', '.join(sorted(groups))})")
+        if self.series is not None and self.series not in DEFINITIONS:
+            raise ValueError(f"unknown series {self.series!r} (known: "
+                             f"{', '.join(DEFINITIONS)})")
         return self
 
 
@@ -47,6 +62,24 @@ class Period(BaseModel):
     label: str
     start: date
     end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"period {self.label!r} ends ({self.end}) before it starts "
+                             f"({self.start})")
+        return self
+
+
+def _country_codes(values: list[str], where: str) -> list[str]:
+    """Each country as ISO3; an unknown name or code is an error, never an empty result."""
+    out = []
+    for value in values:
+        code = to_iso3(value, value if len(value) == 3 else None)
+        if code is None:
+            raise ValueError(f"unknown country {value!r} in {where} (use ISO3 codes, e.g. MLI)")
+        out.append(code)
+    return out
 
 
 class Claim(BaseModel):
@@ -83,6 +116,18 @@ class Claim(BaseModel):
 
     @model_validator(mode="after")
     def _shape(self) -> Claim:
+        _country_codes(self.countries, "countries")
+        _country_codes(self.treated, "treated")
+        _country_codes(self.controls, "controls")
+        _country_codes(list(self.outlook), "outlook")
+        for name, members in {**self.groups, **self.regions}.items():
+            _country_codes(members, f"group/region {name!r}")
+        if bad := [y for y in self.years if not 1946 <= y <= 2100]:
+            raise ValueError(f"year(s) {bad} outside 1946–2100")
+        if not 1 <= self.window_months <= 240:
+            raise ValueError("window_months must be between 1 and 240")
+        if self.tolerance < 0:
+            raise ValueError("tolerance cannot be negative")
         if self.kind == "growth" and len(self.periods) != 2:
             raise ValueError("a growth claim needs exactly two periods (before, after)")
         if self.kind == "compare" and len(self.groups) < 2:

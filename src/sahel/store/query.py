@@ -15,13 +15,14 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from sahel.errors import ConfigError, NotFoundError
+from sahel.errors import ConfigError, NotFoundError, StoreError
 from sahel.events import acled, ucdp
 from sahel.events.countries import to_iso3
 from sahel.events.layouts import Layout
-from sahel.events.reader import open_source
+from sahel.events.reader import open_source, sha256_file
 from sahel.events.schema import CATEGORIES, SOURCES
-from sahel.store.db import check_as_of, connect
+from sahel.store.archive import archive_dir, require_archive
+from sahel.store.db import check_as_of, connect, store_file
 
 CITATIONS: dict[str, str] = {
     "ucdp_ged": "UCDP Georeferenced Event Dataset (GED), CC BY 4.0. Sundberg, Ralph and Erik "
@@ -181,7 +182,7 @@ def query_events(
     redistributing them; every public surface (API, web, reports) must pass ``public``.
     """
     f = filters.normalised()
-    if audience == "public":
+    if audience != "local":  # fails closed: anything but the exact local value is public
         if f.sources and set(f.sources) <= {"acled"}:
             raise ConfigError(
                 "ACLED event rows cannot be published", field="source",
@@ -256,12 +257,17 @@ def coverage(con: duckdb.DuckDBPyConnection, as_of: int | None = None) -> pd.Dat
 def list_snapshots(*, db_path: Path | None = None) -> pd.DataFrame:
     con = connect(db_path, read_only=True)
     try:
-        return con.execute("""
+        has_warnings = con.execute("SELECT count(*) FROM information_schema.tables WHERE "
+                                   "table_name = 'snapshot_warnings'").fetchone() == (1,)
+        warnings = ("(SELECT string_agg(kind || ': ' || count, '; ' ORDER BY kind) FROM "
+                    "snapshot_warnings w WHERE w.snapshot_id = s.snapshot_id)"
+                    if has_warnings else "NULL")
+        return con.execute(f"""
             SELECT snapshot_id, source, source_version, layout, file_name,
                    left(file_sha256, 12) AS sha256, CAST(ingested_at AS VARCHAR)[:19] AS ingested_at,
                    mode, rows_read, rows_loaded, rows_rejected, events_new, events_revised,
-                   events_unchanged, events_deleted, version_basis, notes
-            FROM snapshots ORDER BY snapshot_id
+                   events_unchanged, events_deleted, {warnings} AS warnings, version_basis, notes
+            FROM snapshots s ORDER BY snapshot_id
         """).df()
     finally:
         con.close()
@@ -280,7 +286,7 @@ def raw_rows(event_uid: str, *, db_path: Path | None = None,
 
     Lossless: the archived file is the original bytes (sha256-checked at ingest).
     """
-    if audience == "public" and event_uid.startswith("acled:"):
+    if audience != "local" and event_uid.startswith("acled:"):  # fails closed
         raise ConfigError("ACLED source rows cannot be published",
                           hint="use derived aggregates instead")
     import tempfile
@@ -299,8 +305,13 @@ def raw_rows(event_uid: str, *, db_path: Path | None = None,
         out: list[dict[str, Any]] = []
         for sid, source_id, archive, layout_name, file_name, sha, retired in versions:
             layout = _layout_by_name(layout_name)
+            stored = require_archive(archive_dir(store_file(con)) / Path(archive).name)
+            if sha256_file(stored) != sha:
+                raise StoreError("the archived file no longer has its recorded sha256",
+                                 file=stored, hint="run `sahel store check`; re-ingest the "
+                                 f"original {file_name} or restore the archive from a backup")
             with tempfile.TemporaryDirectory() as work:
-                sf = open_source(Path(archive), Path(work), checksum=False)
+                sf = open_source(stored, Path(work), checksum=False)
                 rel = sf.read_csv_sql()
                 col = layout.id_column
                 if col is None:
