@@ -2,7 +2,8 @@
 
 Why lazily: tests and the CLI change the environment (``SAHEL_HOME``, credentials) per run; a
 settings object built at import would freeze whatever was there first (DESIGN convention 6).
-Credentials are held as :class:`pydantic.SecretStr` so that printing settings never shows them.
+Credentials are held as :class:`pydantic.SecretStr` so that printing settings never shows them
+(the ACLED e-mail, a plain string, is left out of the repr too: it is half of a login).
 """
 
 from __future__ import annotations
@@ -27,7 +28,17 @@ ENV_HELP: dict[str, str] = {
     "ACLED_USERNAME": "ACLED account e-mail (OAuth password grant)",
     "ACLED_PASSWORD": "ACLED account password (never logged or written)",
     "SAHEL_ACLED_API_URL": "ACLED API base URL (default: https://acleddata.com)",
+    "SAHEL_HTTP_DEADLINE": "total seconds one UCDP file download may take, however slowly the "
+    "server sends (default: 600); on expiry the .part file is kept and the next run resumes it",
+    "SAHEL_HTTP_API_DEADLINE": "total seconds one API request may take, retries included: a "
+    "UCDP or ACLED page, an ACLED login; all release probes together (default: 300)",
 }
+
+#: Defaults of the two total deadlines, in seconds (see sahel.events.clients.http.Deadline).
+#: Why these: a download is tens of MB, ~10 minutes at 50 KB/s, and resumes if cut; one API
+#: page is at most a few MB but ACLED can take minutes to compose 5,000 rows.
+DEFAULT_HTTP_DEADLINE = 600.0
+DEFAULT_HTTP_API_DEADLINE = 300.0
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,9 +52,11 @@ class Settings:
     ucdp_api_url: str = "https://ucdpapi.pcr.uu.se/api"
     ucdp_download_url: str = "https://ucdp.uu.se/downloads"
     ucdp_daily_quota: int = 5000
-    acled_username: str | None = None
+    acled_username: str | None = field(default=None, repr=False)
     acled_password: SecretStr | None = field(default=None, repr=False)
     acled_api_url: str = "https://acleddata.com"
+    http_deadline: float = DEFAULT_HTTP_DEADLINE
+    http_api_deadline: float = DEFAULT_HTTP_API_DEADLINE
 
     @property
     def downloads(self) -> Path:
@@ -69,6 +82,24 @@ class Settings:
 def _env(name: str, env: dict[str, str]) -> str | None:
     value = env.get(name)
     return value if value not in (None, "") else None
+
+
+def _seconds(name: str, env: dict[str, str], default: float) -> float:
+    """A positive number of seconds from ``env[name]``, or ``default`` when unset."""
+    text = _env(name, env)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (0 < value < float("inf")):
+        raise ConfigError(
+            f"{name} must be a positive number of seconds, got {text!r}",
+            field=name,
+            hint=f"unset it to use the default of {default:g} s",
+        )
+    return value
 
 
 def get_settings(env: dict[str, str] | None = None) -> Settings:
@@ -101,4 +132,6 @@ def get_settings(env: dict[str, str] | None = None) -> Settings:
         acled_username=_env("ACLED_USERNAME", env),
         acled_password=SecretStr(password) if password else None,
         acled_api_url=(_env("SAHEL_ACLED_API_URL", env) or Settings.acled_api_url).rstrip("/"),
+        http_deadline=_seconds("SAHEL_HTTP_DEADLINE", env, DEFAULT_HTTP_DEADLINE),
+        http_api_deadline=_seconds("SAHEL_HTTP_API_DEADLINE", env, DEFAULT_HTTP_API_DEADLINE),
     )

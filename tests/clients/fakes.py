@@ -11,6 +11,9 @@ Reusable beyond these tests (CLI and ingest tests can point ``SAHEL_*_URL`` at i
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import html
 import json
 import re
 import socket
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 
 @dataclass(frozen=True)
@@ -42,12 +45,21 @@ class Recorded:
 
 @dataclass
 class Reply:
-    """What to answer. ``cut_after`` sends only that many body bytes, then hangs up."""
+    """What to answer. ``cut_after`` sends only that many body bytes, then hangs up.
+
+    ``reason`` replaces the reason phrase; ``trickle`` is the pause in seconds between single
+    bytes of the body (and of the head too with ``trickle_head``); ``raw_head`` is sent instead
+    of the status line and headers the server would build.
+    """
 
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     cut_after: int | None = None
+    reason: str | None = None
+    trickle: float | None = None
+    trickle_head: bool = False
+    raw_head: bytes | None = None
 
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
@@ -89,16 +101,45 @@ class _RequestHandler(BaseHTTPRequestHandler):
             raw_target=self.path,
         )
         reply = self.server.fake.dispatch(recorded)
-        self.send_response(reply.status)
-        headers = {"Content-Length": str(len(reply.body)), **reply.headers}
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
+        head = reply.raw_head if reply.raw_head is not None else self._head(reply)
+        if reply.trickle is not None and reply.trickle_head:
+            if not self._trickle(head, reply.trickle):
+                return
+        elif not self._write(head):
+            return
         if self.command == "HEAD":
             return
         payload = reply.body if reply.cut_after is None else reply.body[: reply.cut_after]
-        self.wfile.write(payload)
-        self.wfile.flush()
+        if reply.trickle is not None:
+            self._trickle(payload, reply.trickle)
+        else:
+            self._write(payload)
+
+    def _head(self, reply: Reply) -> bytes:
+        reason = reply.reason if reply.reason is not None else self.responses.get(
+            reply.status, ("",)
+        )[0]
+        lines = [f"HTTP/1.0 {reply.status} {reason}"]
+        headers = {"Content-Length": str(len(reply.body)), **reply.headers}
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    def _write(self, data: bytes) -> bool:
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except OSError:  # the client hung up (a deadline, a cut): expected
+            return False
+        return True
+
+    def _trickle(self, data: bytes, pause: float) -> bool:
+        """Send ``data`` a byte at a time until done, the client hangs up or the server stops."""
+        stopping = self.server.fake.stopping
+        for index in range(len(data)):
+            if stopping.is_set() or not self._write(data[index : index + 1]):
+                return False
+            stopping.wait(pause)
+        return True
 
     do_GET = do_POST = do_HEAD = _handle
 
@@ -110,6 +151,7 @@ class FakeServer:
         self.routes: dict[tuple[str, str], Handler] = {}
         self.requests: list[Recorded] = []
         self.errors: list[BaseException] = []
+        self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -162,6 +204,7 @@ class FakeServer:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()  # ends any trickle still running
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -223,3 +266,76 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+def header_safe(text: str) -> str:
+    """``text`` as a header value: one line, its UTF-8 bytes sent as they are (as servers do)."""
+    return " ".join(text.split()).encode("utf-8").decode("latin-1")
+
+
+def _every_u_escape(text: str) -> str:
+    return "".join(c if c.isascii() and c.isalnum() else f"\\u{ord(c):04x}" for c in text)
+
+
+def _html_numeric(text: str) -> str:
+    return "".join(c if c.isalnum() else f"&#{ord(c)};" for c in text)
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+_CREDENTIALS = ("authorization", "x-ucdp-access-token", "cookie")
+
+
+def echoed_values(request: Recorded) -> list[str]:
+    """Every value the client sent: header values, form or JSON fields, query, target, body
+    (credentials first, so that even an echo cut short carries them)."""
+    form: dict[str, str] = {}
+    with contextlib.suppress(UnicodeDecodeError):
+        form = request.form
+    secret_first = sorted(request.headers.items(), key=lambda item: item[0] not in _CREDENTIALS)
+    values = [*(value for _name, value in secret_first), *form.values()]
+    try:
+        data = json.loads(request.body or b"null")
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        values += [str(v) for v in data.values()]
+    if "username" in form and "password" in form:  # as a Basic-auth echo would show them
+        values.append(f"Basic {_b64(form['username'] + ':' + form['password'])}")
+    values += [*request.query.values(), request.raw_target, request.body.decode("utf-8", "replace")]
+    return [v for v in values if v]
+
+
+def echo_text(request: Recorded) -> str:
+    """The request echoed raw and in every encoding careless servers use."""
+    encoders = (
+        lambda v: v,
+        lambda v: quote(v),
+        lambda v: quote(v, safe=""),
+        lambda v: quote(v, safe="").lower(),
+        lambda v: quote_plus(v),
+        lambda v: quote_plus(v).lower(),
+        lambda v: quote(quote(v, safe=""), safe=""),
+        lambda v: json.dumps(v),
+        lambda v: json.dumps(v, ensure_ascii=False),
+        _every_u_escape,
+        html.escape,
+        _html_numeric,
+        _b64,
+        lambda v: repr(v.encode("utf-8")),
+    )
+    return " | ".join(encode(value) for value in echoed_values(request) for encode in encoders)
+
+
+def echo_reply(request: Recorded, status: int = 400, **extra: Any) -> Reply:
+    """An error that echoes the request in its JSON body, a header and the reason phrase."""
+    text = echo_text(request)
+    data = {"error": text, "error_description": text, "message": text, **extra}
+    return Reply(
+        status=status,
+        body=json.dumps(data).encode("utf-8"),
+        headers={"Content-Type": "application/json", "X-Echo": header_safe(text)},
+        reason=header_safe("Refused " + " ".join(echoed_values(request)))[:2000],
+    )

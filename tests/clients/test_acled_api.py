@@ -300,7 +300,7 @@ def test_secrets_never_leak(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Password and every issued token: absent from logs (DEBUG, incl. httpx/httpcore), URLs,
+    """E-mail, password and every issued token: absent from logs (DEBUG, incl. httpx/httpcore), URLs,
     reprs, error messages and tracebacks, and every file written under SAHEL_HOME."""
     caplog.set_level(logging.DEBUG)
     for name in ("httpx", "httpcore", "sahel"):
@@ -338,7 +338,7 @@ def test_secrets_never_leak(
     assert "HTTP Request: POST" in caplog.text  # httpx's own log was captured
     assert "send_request_headers" in caplog.text  # and httpcore's DEBUG trace
     assert len(acled.issued) >= 8
-    secrets = [PASSWORD, *acled.issued]
+    secrets = [USER, PASSWORD, *acled.issued]
     for text in texts:
         for secret in secrets:
             assert secret not in text

@@ -4,7 +4,11 @@ Why our own: the unofficial ``acled`` package is GPL-3 and logs credentials in U
 DESIGN, Pitfalls). Here the password is read from the environment (via settings), sent only in
 the body of the token request, and never logged, put in a URL, written to a file or placed in
 an exception message; tokens are held as ``SecretStr`` and sent only in the ``Authorization``
-header. Error texts from ACLED are scrubbed of all three before being shown.
+header. Anything ACLED sends back (error texts, reason phrases, headers, redirect targets) passes
+through a :class:`~sahel.events.clients.redact.Redactor` holding the e-mail, the password and
+every token issued, in every encoding a server might echo them, before it reaches a message, a
+log record or a traceback. Every request (login, refresh, one page) runs under its own total
+deadline (``SAHEL_HTTP_API_DEADLINE``), so a server that trickles bytes cannot hold a run forever.
 
 Why a private folder: ACLED's terms reserve raw event rows to the registered user, so
 :meth:`AcledClient.fetch_to_csv` writes only under ``$SAHEL_HOME/acled/`` with owner-only
@@ -29,11 +33,13 @@ from sahel.events.clients.files import FetchResult, write_pages_csv
 from sahel.events.clients.http import (
     DEFAULT_RETRY,
     RetryPolicy,
+    api_deadline,
     new_client,
     raise_for_status,
     read_json,
     send,
 )
+from sahel.events.clients.redact import for_settings
 from sahel.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -91,6 +97,7 @@ class AcledClient:
         self._clock = clock
         self._page_size = page_size
         self._tokens: _Tokens | None = None
+        self._redact = for_settings(self._settings)
         self._owned = client is None
         self._http = client or new_client()
 
@@ -112,6 +119,10 @@ class AcledClient:
 
     def login(self) -> None:
         """Password grant: trade the account's e-mail and password for access/refresh tokens."""
+        with self._redact.guard():
+            self._login()
+
+    def _login(self) -> None:
         username, password = self._settings.require_acled_credentials()
         form = {
             "username": username,
@@ -132,6 +143,10 @@ class AcledClient:
 
     def refresh(self) -> None:
         """Renew the access token with the refresh token; log in again if that is refused."""
+        with self._redact.guard():
+            self._refresh()
+
+    def _refresh(self) -> None:
         if self._tokens is not None and self._tokens.refresh is not None:
             form = {
                 "grant_type": "refresh_token",
@@ -149,24 +164,26 @@ class AcledClient:
             elif response.status_code not in (400, 401, 403):
                 raise_for_status(response, what="ACLED token refresh", auth_hint=_AUTH_HINT)
             log.info("ACLED refused the refresh token; logging in again")
-        self.login()
+        self._login()
 
     def _access_token(self) -> str:
         if self._tokens is None:
-            self.login()
+            self._login()
         elif self._clock() >= self._tokens.expires_at - EXPIRY_MARGIN:
-            self.refresh()
+            self._refresh()
         assert self._tokens is not None
         return self._tokens.access.get_secret_value()
 
     def _post_token(self, form: dict[str, str]) -> httpx.Response:
+        url = self._settings.acled_api_url + TOKEN_PATH
         return send(
             self._http,
             "POST",
-            self._settings.acled_api_url + TOKEN_PATH,
+            url,
             data=form,
             headers={"Accept": "application/json"},
             retry=self._retry,
+            deadline=api_deadline(url, self._settings),
         )
 
     def _parse_tokens(self, response: httpx.Response) -> _Tokens:
@@ -177,32 +194,34 @@ class AcledClient:
                 "ACLED's token answer holds no access token",
                 hint="the ACLED login may have changed; please report it",
             )
+        if not (access.isascii() and access.isprintable()):
+            self._redact.add(access)
+            raise NetworkError(
+                "ACLED's access token holds characters an HTTP header cannot carry",
+                hint="the ACLED login may have changed; please report it",
+            )
         refresh = data.get("refresh_token")
         expires_in = data.get("expires_in")
         lifetime = float(expires_in) if isinstance(expires_in, int | float) else 3600.0
+        self._redact.add(access, refresh if isinstance(refresh, str) else None)
         return _Tokens(
             access=SecretStr(access),
             refresh=SecretStr(refresh) if isinstance(refresh, str) and refresh else None,
             expires_at=self._clock() + lifetime,
         )
 
-    def _secrets(self) -> list[str]:
-        secrets = []
-        if self._settings.acled_password is not None:
-            secrets.append(self._settings.acled_password.get_secret_value())
-        if self._tokens is not None:
-            secrets.append(self._tokens.access.get_secret_value())
-            if self._tokens.refresh is not None:
-                secrets.append(self._tokens.refresh.get_secret_value())
-        return [secret for secret in secrets if secret]
-
     def _reason(self, response: httpx.Response) -> str:
-        """``: <ACLED's own error text>``, scrubbed of secrets and cut short; or ''."""
+        """``: <ACLED's own error text>``, redacted and cut short; or ''."""
         try:
             data = response.json()
         except ValueError:
             return ""
-        return _scrub(_error_text(data), self._secrets())
+        return self._reason_of(data)
+
+    def _reason_of(self, data: Any) -> str:
+        """Redact first, then shorten: cutting first could leave half a secret unrecognised."""
+        text = " ".join(self._redact(_error_text(data)).split())[:200]
+        return f": {text}" if text else ""
 
     # --- data -----------------------------------------------------------------------------
 
@@ -212,6 +231,10 @@ class AcledClient:
         Filters are ACLED's query parameters, e.g. ``country="Mali"``,
         ``event_date="2023-01-01|2023-12-31"``, ``event_date_where="BETWEEN"``.
         """
+        with self._redact.guard():
+            yield from self._iter_pages(filters)
+
+    def _iter_pages(self, filters: dict[str, str]) -> Iterator[list[dict[str, Any]]]:
         clash = sorted(key for key in filters if key in _RESERVED)
         if clash:
             raise ConfigError(
@@ -246,10 +269,11 @@ class AcledClient:
                 params=params,
                 headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
                 retry=self._retry,
+                deadline=api_deadline(url, self._settings),
             )
             if response.status_code == 401 and first_try:
                 log.info("ACLED answered 401; renewing the access token")
-                self.refresh()
+                self._refresh()
                 continue
             if response.status_code in (401, 403):
                 raise AuthError(
@@ -266,7 +290,8 @@ class AcledClient:
             status = data.get("status")
             error = AuthError if status in (401, 403) else NetworkError
             raise error(
-                f"ACLED API reported an error (status {status}{self._reason_of(data)})",
+                f"ACLED API reported an error (status {self._redact(str(status))[:40]}"
+                f"{self._reason_of(data)})",
                 hint=_AUTH_HINT if error is AuthError else "check the filters you passed",
             )
         rows = data.get("data")
@@ -277,19 +302,17 @@ class AcledClient:
             )
         return rows
 
-    def _reason_of(self, data: Any) -> str:
-        return _scrub(_error_text(data), self._secrets())
-
     def fetch_to_csv(self, path: Path | str | None = None, **filters: str) -> FetchResult:
         """Write every row as CSV (columns in ACLED's order) into ``$SAHEL_HOME/acled/``.
 
         ``path`` is a file name or a path inside that folder; by default it is named after the
         filters. Paths outside that folder are refused: raw ACLED rows stay private.
         """
-        target = self._private_path(path, filters)
-        return write_pages_csv(
-            target, self.iter_pages(**filters), fallback_columns=ACLED_COLUMNS, private=True
-        )
+        with self._redact.guard():
+            target = self._private_path(path, filters)
+            return write_pages_csv(
+                target, self.iter_pages(**filters), fallback_columns=ACLED_COLUMNS, private=True
+            )
 
     def _private_path(self, path: Path | str | None, filters: dict[str, str]) -> Path:
         folder = self._settings.home / "acled"
@@ -330,10 +353,3 @@ def _error_text(data: Any) -> str:
         if isinstance(value, str) and value:
             return value
     return ""
-
-
-def _scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    text = " ".join(text.split())[:200]
-    return f": {text}" if text else ""

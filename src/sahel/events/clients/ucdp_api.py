@@ -6,6 +6,11 @@ day. We count every attempt in ``$SAHEL_HOME/ucdp_quota.json`` (per UTC day) *be
 it, and refuse with :class:`~sahel.errors.QuotaError` instead of making the request that would
 go over. The counter survives processes, so separate commands share one budget.
 
+Why a redactor and a deadline: the token travels in a header a server may echo (in its error
+body, a response header or a redirect target); every exception and log record leaving this client
+is scrubbed of it in every encoding (:mod:`sahel.events.clients.redact`). Each page request runs
+under a total deadline (``SAHEL_HTTP_API_DEADLINE``), retries included.
+
 Why CSV in the GED layout: :meth:`UcdpApiClient.fetch_to_csv` writes the 49 columns in the order
 of UCDP's downloadable files, so the ingest engine reads an API pull like a downloaded file.
 """
@@ -28,12 +33,14 @@ from sahel.events.clients.files import FetchResult, atomic_text, write_pages_csv
 from sahel.events.clients.http import (
     DEFAULT_RETRY,
     RetryPolicy,
+    api_deadline,
     new_client,
     raise_for_status,
     read_json,
     safe_url,
     send,
 )
+from sahel.events.clients.redact import for_settings
 from sahel.settings import Settings, get_settings
 
 try:
@@ -170,6 +177,13 @@ class UcdpApiClient:
     ) -> None:
         self._settings = settings or get_settings()
         self._token = self._settings.require_ucdp_token()
+        self._redact = for_settings(self._settings)
+        if not _header_safe(self._token.get_secret_value()):
+            raise ConfigError(
+                "SAHEL_UCDP_TOKEN holds characters an HTTP header cannot carry",
+                field="SAHEL_UCDP_TOKEN",
+                hint="copy the token again from UCDP's message: tokens are plain ASCII",
+            )
         self.quota = QuotaCounter(
             self._settings.home / QUOTA_FILE, self._settings.ucdp_daily_quota, clock=clock
         )
@@ -198,8 +212,9 @@ class UcdpApiClient:
         params: dict[str, str] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield the ``Result`` rows of each page of ``{api}/{resource}/{version}``."""
-        for rows, _total in self._pages(resource, version, params):
-            yield rows
+        with self._redact.guard():
+            for rows, _total in self._pages(resource, version, params):
+                yield rows
 
     def fetch_to_csv(
         self,
@@ -213,7 +228,9 @@ class UcdpApiClient:
         After the first page we know how many pages remain; if they do not fit in today's quota
         we stop there (one request spent) rather than spend the quota on a file we cannot finish.
         """
-        return write_pages_csv(path, self._budgeted(resource, version, params), columns=GED_COLUMNS)
+        with self._redact.guard():
+            pages = self._budgeted(resource, version, params)
+            return write_pages_csv(path, pages, columns=GED_COLUMNS)
 
     def _budgeted(
         self, resource: str, version: str, params: dict[str, str] | None
@@ -244,6 +261,7 @@ class UcdpApiClient:
                 headers={TOKEN_HEADER: self._token.get_secret_value()},
                 retry=self._retry,
                 before_attempt=self.quota.reserve,
+                deadline=api_deadline(url, self._settings),
             )
             raise_for_status(response, what="UCDP API", auth_hint=_TOKEN_HINT)
             data = read_json(response, what="UCDP API")
@@ -278,6 +296,11 @@ class UcdpApiClient:
                 hint='use a release like "25.1" (yearly) or "25.0.3" (candidate)',
             )
         return f"{self._settings.ucdp_api_url}/{resource}/{version}"
+
+
+def _header_safe(value: str) -> bool:
+    """Printable ASCII only: httpx refuses anything else in a header (with a traceback)."""
+    return value.isascii() and value.isprintable()
 
 
 def _check_params(params: dict[str, str] | None) -> dict[str, str]:

@@ -7,7 +7,15 @@ after every cut wastes the user's (often metered) bandwidth. The partial file li
 the server announced is renamed to its final name, and its sha256 is written beside it
 (``<name>.sha256``) so that snapshots can name the exact bytes they were built from.
 
-These are plain public downloads (CC BY 4.0): no token, no quota.
+Why a total deadline: a server (or a middlebox) that trickles bytes never trips httpx's
+per-read timeouts. One download — every request it makes, resumes included — must finish within
+``SAHEL_HTTP_DEADLINE`` seconds. When it does not, the ``.part`` file is **kept**: it holds only
+whole chunks as received (each write completes before the next read can fail), so the next run
+resumes it with ``Range`` like any other interruption; an empty one is removed. Release probing
+(:func:`latest_versions`) has one ``SAHEL_HTTP_API_DEADLINE`` for all its probes.
+
+These are plain public downloads (CC BY 4.0): no token, no quota. A mirror configured with user
+info in its URL gets that redacted from every message and log like any credential.
 """
 
 from __future__ import annotations
@@ -36,7 +44,11 @@ from rich.progress import (
 from sahel.errors import ConfigError, NetworkError, NotFoundError
 from sahel.events.clients.files import write_sidecar
 from sahel.events.clients.http import (
+    API_DEADLINE_SETTING,
     DEFAULT_RETRY,
+    DOWNLOAD_DEADLINE_SETTING,
+    Deadline,
+    DeadlineExceeded,
     RetryPolicy,
     network_error,
     new_client,
@@ -44,6 +56,7 @@ from sahel.events.clients.http import (
     safe_url,
     send,
 )
+from sahel.events.clients.redact import for_settings
 from sahel.events.reader import sha256_file
 from sahel.settings import Settings, get_settings
 
@@ -130,6 +143,20 @@ def download_ucdp(
     ``retry.attempts`` times, and across calls from the ``.part`` file left behind.
     """
     settings = settings or get_settings()
+    with for_settings(settings).guard():
+        return _download(kind, version, dest, settings, progress, force, retry, client)
+
+
+def _download(
+    kind: Kind,
+    version: str,
+    dest: Path,
+    settings: Settings,
+    progress: bool,
+    force: bool,
+    retry: RetryPolicy,
+    client: httpx.Client | None,
+) -> DownloadResult:
     url = download_url(kind, version, settings)
     if dest.exists() and not dest.is_dir():
         raise ConfigError(f"{dest} is a file", hint="pass the folder to download into")
@@ -138,11 +165,19 @@ def download_ucdp(
     if not force and (existing := _already_done(final)) is not None:
         return DownloadResult(final, url, existing, final.stat().st_size, version, kind, False)
     part = final.with_name(final.name + ".part")
+    deadline = Deadline(
+        settings.http_deadline,
+        url=url,
+        setting=DOWNLOAD_DEADLINE_SETTING,
+        note="; the next run resumes the .part file",
+    )
     owned = client is None
     http = client or new_client(follow_redirects=True)
     try:
         with _progress_bar(final.name, enabled=progress) as advance:
-            resumed = _fetch(http, url, part, kind=kind, retry=retry, advance=advance)
+            resumed = _fetch(
+                http, url, part, kind=kind, retry=retry, advance=advance, deadline=deadline
+            )
     finally:
         if owned:
             http.close()
@@ -181,25 +216,55 @@ def _fetch(
     kind: Kind,
     retry: RetryPolicy,
     advance: _Advance,
+    deadline: Deadline,
 ) -> bool:
-    """Bring ``part`` to the full file; return whether an earlier partial file was continued."""
+    """Bring ``part`` to the full file; return whether an earlier partial file was continued.
+
+    Everything runs under ``deadline``; when it expires the ``.part`` file keeps what arrived
+    (an empty one is removed) and :class:`DeadlineExceeded` says so.
+    """
+    try:
+        with deadline:
+            return _fetch_attempts(http, url, part, kind, retry, advance, deadline)
+    except DeadlineExceeded:
+        if part.exists() and part.stat().st_size == 0:
+            part.unlink()
+        raise
+
+
+def _fetch_attempts(
+    http: httpx.Client,
+    url: str,
+    part: Path,
+    kind: Kind,
+    retry: RetryPolicy,
+    advance: _Advance,
+    deadline: Deadline,
+) -> bool:
     resumed = False
     for attempt in range(1, retry.attempts + 1):
         offset = part.stat().st_size if part.exists() else 0
         headers = {"Accept-Encoding": "identity"}
         if offset:
             headers["Range"] = f"bytes={offset}-"
-        response = send(http, "GET", url, stream=True, headers=headers, retry=retry)
+        response = send(
+            http, "GET", url, stream=True, headers=headers, retry=retry, deadline=deadline
+        )
         try:
-            resumed = _receive(response, part, offset, kind=kind, advance=advance) or resumed
-            return resumed
+            received = _receive(
+                response, part, offset, kind=kind, advance=advance, deadline=deadline
+            )
+            return received or resumed
         except _Restart:
             part.unlink(missing_ok=True)
         except httpx.TransportError as exc:
-            if attempt == retry.attempts:
+            if deadline.expired():
+                raise deadline.error() from exc
+            wait = retry.wait(attempt)
+            if attempt == retry.attempts or wait >= deadline.remaining():
                 raise network_error(url, exc) from exc
             log.info("transfer of %s broke; resuming", part.name)
-            retry.sleep(retry.wait(attempt))
+            retry.sleep(wait)
         finally:
             response.close()
     raise NetworkError(
@@ -209,7 +274,13 @@ def _fetch(
 
 
 def _receive(
-    response: httpx.Response, part: Path, offset: int, *, kind: Kind, advance: _Advance
+    response: httpx.Response,
+    part: Path,
+    offset: int,
+    *,
+    kind: Kind,
+    advance: _Advance,
+    deadline: Deadline,
 ) -> bool:
     """Write one answer into ``part``; return True if it continued an earlier partial file."""
     url = safe_url(response.request.url)
@@ -249,6 +320,7 @@ def _receive(
                 )
             handle.write(chunk)
             advance(len(chunk), None)
+            deadline.check()  # also for a client whose reads could not be armed
     size = part.stat().st_size
     if expected is not None and size != expected:
         part.unlink()
@@ -336,23 +408,32 @@ def latest_versions(
     for _ in range(CANDIDATE_PROBE_MONTHS):
         candidate.append(f"{year % 100:02d}.0.{month}")
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    deadline = Deadline(
+        settings.http_api_deadline, url=settings.ucdp_download_url, setting=API_DEADLINE_SETTING
+    )
     owned = client is None
     http = client or new_client(follow_redirects=True)
     try:
-        return (
-            _first_available(http, "ged", ged, settings, retry),
-            _first_available(http, "candidate", candidate, settings, retry),
-        )
+        with for_settings(settings).guard():
+            return (
+                _first_available(http, "ged", ged, settings, retry, deadline),
+                _first_available(http, "candidate", candidate, settings, retry, deadline),
+            )
     finally:
         if owned:
             http.close()
 
 
 def _first_available(
-    http: httpx.Client, kind: Kind, versions: list[str], settings: Settings, retry: RetryPolicy
+    http: httpx.Client,
+    kind: Kind,
+    versions: list[str],
+    settings: Settings,
+    retry: RetryPolicy,
+    deadline: Deadline,
 ) -> str:
     for version in versions:
-        if _exists(http, download_url(kind, version, settings), retry):
+        if _exists(http, download_url(kind, version, settings), retry, deadline):
             return version
     raise NotFoundError(
         f"no UCDP {kind} release found among {', '.join(versions)}",
@@ -360,12 +441,20 @@ def _first_available(
     )
 
 
-def _exists(http: httpx.Client, url: str, retry: RetryPolicy) -> bool:
+def _exists(http: httpx.Client, url: str, retry: RetryPolicy, deadline: Deadline) -> bool:
     """Whether ``url`` serves a file. Missing files may come back as 404/403/410, and some sites
     redirect them to an HTML page, so an HTML answer counts as missing too."""
-    response = send(http, "HEAD", url, retry=retry)
+    response = send(http, "HEAD", url, retry=retry, deadline=deadline)
     if response.status_code in (405, 501):  # HEAD not allowed: ask for one byte instead
-        response = send(http, "GET", url, retry=retry, stream=True, headers={"Range": "bytes=0-0"})
+        response = send(
+            http,
+            "GET",
+            url,
+            retry=retry,
+            stream=True,
+            headers={"Range": "bytes=0-0"},
+            deadline=deadline,
+        )
         response.close()
     if response.status_code in (403, 404, 410):
         return False
