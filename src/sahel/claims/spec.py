@@ -12,12 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sahel.errors import NotFoundError, RegistryError
 from sahel.events.countries import to_iso3
 from sahel.events.schema import CATEGORIES
+from sahel.registry.load import locate, read_yaml_file
 from sahel.registry.models import PerpetratorGroup
 from sahel.series.definitions import DEFINITIONS
 
@@ -152,17 +152,13 @@ def load_claims(folder: Path | None = None) -> dict[str, Claim]:
                             hint="create registry/claims/ with one YAML spec per claim")
     claims: dict[str, Claim] = {}
     for path in sorted(folder.glob("*.yaml")):
+        raw = read_yaml_file(path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
             claim = Claim.model_validate(raw)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise RegistryError(f"not valid YAML ({exc})", file=path,
-                                line=mark.line + 1 if mark else None,
-                                hint="fix the YAML syntax") from exc
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise RegistryError(first["msg"], file=path,
+            loc = [p for p in first["loc"] if isinstance(p, int | str)]
+            raise RegistryError(first["msg"], file=path, line=locate(raw, loc),
                                 field=".".join(str(p) for p in first["loc"]),
                                 hint="see docs/claims.md for the spec fields") from exc
         if claim.id in claims:

@@ -79,8 +79,98 @@ def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> Iterator[Lin
         data.append(loader.construct_object(item, deep=True))
 
 
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    """YAML reads ``2023-02-30`` as a date and Python refuses it with a bare ValueError:
+    say which value, on which line."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a real calendar date ({exc})",
+            node.start_mark) from exc
+
+
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+#: a curated file is flat and small: deeper nesting, or aliases that expand a few lines into
+#: millions of values ("billion laughs"), mean a broken or hostile file
+MAX_DEPTH, MAX_VALUES, MAX_BYTES = 64, 1_000_000, 20 * 2**20
+
+
+def _check_shape(node: yaml.Node) -> str | None:
+    """Why ``node`` is too deep or expands too far, or None. Iterative (no recursion), and
+    memoised per node, so a shared alias is measured once."""
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(node, 1, False)]
+    while stack:
+        current, depth, done = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"nested more than {MAX_DEPTH} levels deep (line {current.start_mark.line + 1})"
+        children: list[yaml.Node] = []
+        if isinstance(current, yaml.MappingNode):
+            children = [n for pair in current.value for n in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            children = list(current.value)
+        if done:
+            size[id(current)] = 1 + sum(size.get(id(c), 1) for c in children)
+            if size[id(current)] > MAX_VALUES:
+                return f"expands to more than {MAX_VALUES:,} values (aliases repeated)"
+            continue
+        if id(current) in size:
+            continue
+        stack.append((current, depth, True))
+        stack.extend((c, depth + 1, False) for c in children if id(c) not in size)
+    return None
+
+
+def parse_yaml(text: str, path: Path) -> Any:
+    """Safe YAML with line-aware containers; every failure is a RegistryError with its line."""
+    if len(text) > MAX_BYTES:
+        raise RegistryError(f"the file is larger than {MAX_BYTES // 2**20} MiB", file=path,
+                            hint="a curated registry file is a few hundred lines: split it")
+    loader = _LineLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        why = _check_shape(node)
+        if why:
+            raise RegistryError(f"the YAML is {why}", file=path, hint="flatten the file; do "
+                                "not use YAML aliases in curated files")
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RegistryError(f"YAML error: {problem}", file=path, line=line,
+                            hint="fix the YAML syntax or value") from exc
+    except RecursionError:
+        raise RegistryError(f"the YAML is nested more than {MAX_DEPTH} levels deep", file=path,
+                            hint="flatten the file") from None
+    finally:
+        loader.dispose()
+
+
+def read_yaml_file(path: Path) -> Any:
+    """:func:`parse_yaml` of a UTF-8 file (a BOM is allowed; another encoding is refused)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RegistryError(f"cannot read the file ({exc.strerror})", file=path,
+                            hint="check the path and its permissions") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RegistryError(f"not UTF-8 text (byte {raw[exc.start]:#x})", file=path, line=line,
+                            hint="save the file as UTF-8") from exc
+    if "\x00" in text:
+        raise RegistryError("the file holds NUL bytes: it is not a text file", file=path,
+                            line=text[: text.index(chr(0))].count("\n") + 1,
+                            hint="check that it is the YAML file you meant")
+    return parse_yaml(text, path)
 
 
 def locate(raw: Any, loc: Sequence[int | str]) -> int | None:
@@ -189,18 +279,9 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem("yaml", f"not UTF-8 text: {exc}", path, hint="save as UTF-8"))
-        return None
-    try:
-        return yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problems.append(
-            Problem("yaml", f"YAML syntax error: {exc}", path, line, hint="fix the YAML syntax")
-        )
+        return read_yaml_file(path)
+    except RegistryError as exc:
+        problems.append(Problem("yaml", exc.message, path, exc.line, hint=exc.hint))
         return None
 
 
