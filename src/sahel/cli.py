@@ -263,7 +263,10 @@ def snapshots(fmt: FmtOpt = Format.table, output: OutOpt = None, db: DbOpt = Non
     if fmt is Format.table:
         df = df[["snapshot_id", "source", "source_version", "file_name", "sha256", "ingested_at",
                  "mode", "rows_loaded", "rows_rejected", "events_new", "events_revised",
-                 "events_deleted", "warnings"]]
+                 "events_deleted", "warnings"]].rename(columns={
+                     "source_version": "version", "file_name": "file", "ingested_at": "ingested",
+                     "rows_loaded": "loaded", "rows_rejected": "rejected", "events_new": "new",
+                     "events_revised": "revised", "events_deleted": "deleted"})
     emit(df, Provenance("all snapshots", [], []), fmt, output, title="snapshots")
 
 
