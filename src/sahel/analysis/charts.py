@@ -60,7 +60,9 @@ def draw(result: AnalysisResult, path: Path) -> Path:
     data = hints.get("data")
     df = data if isinstance(data, pd.DataFrame) else result.table
     if df.empty:
-        raise ConfigError("nothing to draw: the result's table is empty")
+        raise ConfigError("nothing to draw: the result's table is empty",
+                          hint="widen the filters (countries, period, source); `sahel summary` "
+                          "shows what the store holds")
     hints = _with_bounds(hints, df)
     facet = hints.get("facet")
     if isinstance(facet, list | tuple):  # several columns: one panel per combination

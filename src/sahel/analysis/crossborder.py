@@ -58,6 +58,8 @@ def unit_polygons(units: pd.DataFrame, points: pd.DataFrame,
         same = [ne[i].country_iso3 == c for i, c in zip(pts["poly"], pts["country_iso3"],
                                                          strict=True)]
         pts = pts[np.asarray(same, dtype=bool)]
+        if pts.empty:  # no event falls inside its own country's polygons
+            return out
         counts = pts.groupby(["country_iso3", "poly", "key"]).size().rename("n").reset_index()
         total = counts.groupby("poly")["n"].transform("sum")
         counts = counts.assign(share=counts["n"] / total)

@@ -25,8 +25,10 @@ from sahel.errors import ArchiveError, EncodingError, InputError
 
 DELIMITERS = (",", ";", "\t", "|")
 SUPPORTED_ENCODINGS = ("utf-8", "latin-1", "utf-16", "utf-16-le", "utf-16-be")
-#: the longest line (record) read: DuckDB's ``max_line_size`` and the csv module's field limit
+#: the longest line (record) DuckDB reads (its ``max_line_size``)
 MAX_LINE_BYTES = 10_000_000
+#: the csv module's field limit on the error path, which must still scan past a longer line
+CSV_FIELD_LIMIT = 2**31 - 1
 UTF16_HINT = "this file is UTF-16: pass --encoding utf-16"
 
 
@@ -34,8 +36,8 @@ def csv_reader(stream: Iterable[str], delimiter: str) -> Any:
     """``csv.reader`` with our line limit instead of the module's 131,072-byte default (UCDP
     article fields can be longer); the limit is process-wide in Python, so it is set here, at
     the one place we read CSV with the csv module."""
-    if csv.field_size_limit() < MAX_LINE_BYTES:
-        csv.field_size_limit(MAX_LINE_BYTES)
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     return csv.reader(stream, delimiter=delimiter)
 
 
