@@ -34,6 +34,9 @@ class Field:
     nonnegative: bool = False
     bounds: tuple[float, float] | None = None
     allow_unmapped: bool = False
+    #: the value is an id that must be a positive whole number written plainly (UCDP ids):
+    #: ``12.0``, ``-3`` or ``1e5`` would make an event uid that matches no other release
+    positive_id: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,9 @@ def checks_sql(name: str, f: Field, layout: Layout, today: date) -> list[Check]:
         )
     if f.nonnegative:
         add(f"{value} < 0", f"'negative value ''' || {shown} || ''''")
+    if f.positive_id:
+        add(f"{text} IS NOT NULL AND NOT regexp_full_match({text}, '[1-9][0-9]{{0,17}}')",
+            f"'id ''' || {shown} || ''' is not a positive whole number'")
     if f.bounds is not None:
         lo, hi = f.bounds
         add(

@@ -34,7 +34,7 @@ GED_COLUMNS: tuple[str, ...] = (
 
 def _ucdp_fields(best: str, low: str, high: str) -> dict[str, Field]:
     return {
-        "source_id": Field("id", required=True),
+        "source_id": Field("id", required=True, positive_id=True),
         "date_start": Field("date_start", "date", required=True),
         "date_end": Field("date_end", "date"),
         "date_precision": Field("date_prec", "map", UCDP_DATE),

@@ -78,12 +78,13 @@ class Incoming:
 
     def commit_checks(self, before_commit: Callable[[], None] | None = None,
                       ) -> Callable[[], None]:
-        """What runs inside the transaction just before COMMIT: the input must still be the
-        file that was copied (else: refused, nothing stored), then the tests' fault hook."""
+        """What runs inside the transaction just before COMMIT: the tests' fault hook, then
+        the last check that the input is still the file that was copied (else: refused,
+        nothing stored)."""
         def run() -> None:
-            self.check_unchanged()
-            if before_commit is not None:
+            if before_commit is not None:  # a test's fault lands before the last check
                 before_commit()
+            self.check_unchanged()
         return run
 
     @contextlib.contextmanager
@@ -213,6 +214,9 @@ def remove(paths: list[Path]) -> int:
             else:
                 freed += p.stat().st_size
                 p.unlink()
+        if p.parent.name == INCOMING:
+            with contextlib.suppress(OSError):
+                p.parent.rmdir()  # once empty
     return freed
 
 
