@@ -194,9 +194,9 @@ def list_series(db_path: Path | None = None) -> pd.DataFrame:
                        ELSE printf('%d-%02d', s.year, s.month) END) AS first,
                    max(CASE WHEN s.month IS NULL THEN CAST(s.year AS VARCHAR)
                        ELSE printf('%d-%02d', s.year, s.month) END) AS last,
-                   string_agg(DISTINCT CASE WHEN s.partial THEN (CASE WHEN s.month IS NULL
-                       THEN CAST(s.year AS VARCHAR) ELSE printf('%d-%02d', s.year, s.month)
-                       END) END, ', ') AS partial,
+                   array_to_string(list_sort(list(DISTINCT CASE WHEN s.partial THEN (
+                       CASE WHEN s.month IS NULL THEN CAST(s.year AS VARCHAR)
+                       ELSE printf('%d-%02d', s.year, s.month) END) END)), ', ') AS partial,
                    array_to_string(list_sort(list(DISTINCT s.snapshot_id)), ', ') AS snapshots,
                    max(s.snapshot_id) AS latest_snapshot, max(n.coverage_end) AS coverage_end,
                    d.public, d.licence, d.definition

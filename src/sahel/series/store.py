@@ -138,7 +138,7 @@ def _apply(con: duckdb.DuckDBPyConnection, parsed: Parsed, sid: int,
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _cov AS
-        SELECT series, list(DISTINCT country_iso3) AS countries,
+        SELECT series, list(DISTINCT country_iso3 ORDER BY country_iso3) AS countries,
                min(year * 12 + coalesce(month, 1)) AS p0, max(year * 12 + coalesce(month, 12)) AS p1
         FROM _new GROUP BY series
     """)

@@ -225,7 +225,7 @@ def summary(filters: Filters, *, db_path: Path | None = None,
                    sum(fatalities_high) AS fatalities_high,
                    count(*) FILTER (WHERE fatalities_best IS NULL) AS events_without_fatalities,
                    count(*) FILTER (WHERE civilian_targeting) AS civilian_targeting_events,
-                   string_agg(DISTINCT source_version, ', ') AS versions
+                   string_agg(DISTINCT source_version, ', ' ORDER BY source_version) AS versions
             FROM events WHERE {where}
             GROUP BY ALL ORDER BY source, country_iso3, {by}
         """, params).df()
