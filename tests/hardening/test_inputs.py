@@ -10,6 +10,7 @@ fields).
 from __future__ import annotations
 
 import codecs
+import json
 import os
 from pathlib import Path
 
@@ -452,3 +453,77 @@ def test_a_bug_is_reported_in_one_line_with_a_crash_file(sahel_home: Path) -> No
     assert "internal error (RuntimeError: kaboom)" in proc.stderr
     crash = list((sahel_home / "logs").glob("crash-*.txt"))
     assert len(crash) == 1 and "kaboom" in crash[0].read_text()
+
+
+# ------------------------------------------------------------------------ registry and claim YAML
+
+REPO_REGISTRY = Path(__file__).resolve().parents[2] / "registry"
+
+
+def _bomb() -> str:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(8):
+        prev, name = chr(97 + i), chr(98 + i)
+        lines.append(f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+YAML_CASES: dict[str, tuple[str, bytes]] = {
+    "impossible_date": ("ties/zz.yaml", b"ties:\n  - id: x\n    start: {value: 2023-02-30}\n"),
+    "deep_flow": ("ties/zz.yaml", b"x: " + b"[" * 5000 + b"]" * 5000),
+    "deep_block": ("ties/zz.yaml", "".join("  " * i + f"k{i}:\n" for i in range(300)).encode()
+                   + b"  " * 300 + b"v: 1\n"),
+    "alias_bomb": ("ties/zz.yaml", _bomb().encode()),
+    "latin1": ("ties/zz.yaml", "ties:\n  - id: tést\n".encode("latin-1")),
+    "utf16": ("ties/zz.yaml", "ties: []\n".encode("utf-16")),
+    "binary": ("ties/zz.yaml", b"\x00\x01\x02binary"),
+    "python_tag": ("ties/zz.yaml", b'ties: !!python/object/apply:os.system ["echo PWNED"]\n'),
+    "top_level_list": ("ties/zz.yaml", b"- a\n- b\n"),
+    "claim_impossible_date": ("claims/zz.yaml", b"id: zz\nwritten: 2023-02-30\n"),
+    "claim_deep": ("claims/zz.yaml", b"x: " + b"[" * 5000 + b"]" * 5000),
+    "claim_latin1": ("claims/zz.yaml", "id: tést\n".encode("latin-1")),
+    "claim_list": ("claims/zz.yaml", b"- a\n"),
+}
+
+
+@pytest.fixture()
+def registry_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    target = tmp_path / "registry"
+    shutil.copytree(REPO_REGISTRY, target)
+    return target
+
+
+@pytest.mark.parametrize("case", list(YAML_CASES))
+def test_hostile_registry_and_claim_yaml(registry_copy: Path, case: str) -> None:
+    rel, data = YAML_CASES[case]
+    (registry_copy / rel).write_bytes(data)
+    result = run_cli(["registry", "check", "--registry", registry_copy, "--json"], ok=False)
+    assert any(str(p["file"]).endswith("zz.yaml") for p in json.loads(result.stdout)["problems"])
+    if rel.startswith("claims"):
+        out = error_text(run_cli(["claims", "check", "--claims", registry_copy / "claims"],
+                                 ok=False))
+        assert "zz.yaml" in out and "fix:" in out
+
+
+@pytest.mark.parametrize("edit", [
+    ("start: 2022-01-01, end: 2022-12-31", "start: 2022-12-31, end: 2022-01-01", "ends"),
+    ("countries: [MLI]", "countries: [XXX]", "unknown country 'XXX'"),
+    ("categories: [one_sided]", "categories: [massacre]", "unknown category massacre"),
+    ("source: ucdp_ged, measure: civilian_deaths", "source: ucdp_ged, measure: civilian_deaths,"
+     " perpetrator: [aliens]", "unknown perpetrator group"),
+], ids=["reversed_period", "unknown_country", "unknown_category", "unknown_group"])
+def test_impossible_claim_specs_are_refused_on_load_and_by_registry_check(
+        registry_copy: Path, edit: tuple[str, str, str]) -> None:
+    spec = registry_copy / "claims" / "mali-vac-2023.yaml"
+    old, new, words = edit
+    text = spec.read_text(encoding="utf-8")
+    assert old in text
+    spec.write_text(text.replace(old, new, 1), encoding="utf-8")
+    out = error_text(run_cli(["claims", "check", "--claims", registry_copy / "claims"], ok=False))
+    assert "mali-vac-2023.yaml:" in out and words in " ".join(out.split())
+    result = run_cli(["registry", "check", "--registry", registry_copy, "--json"], ok=False)
+    problems = json.loads(result.stdout)["problems"]
+    assert [p["file"].endswith("mali-vac-2023.yaml") and words in p["message"]
+            for p in problems] == [True]

@@ -150,19 +150,41 @@ def load_claims(folder: Path | None = None) -> dict[str, Claim]:
     if not folder.is_dir():
         raise NotFoundError("no claims folder", file=folder,
                             hint="create registry/claims/ with one YAML spec per claim")
-    claims: dict[str, Claim] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        raw = read_yaml_file(path)
-        try:
-            claim = Claim.model_validate(raw)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            loc = [p for p in first["loc"] if isinstance(p, int | str)]
-            raise RegistryError(first["msg"], file=path, line=locate(raw, loc),
-                                field=".".join(str(p) for p in first["loc"]),
-                                hint="see docs/claims.md for the spec fields") from exc
-        if claim.id in claims:
-            raise RegistryError(f"duplicate claim id {claim.id!r}", file=path, field="id",
-                                hint="give each claim its own id")
-        claims[claim.id] = claim
+    claims, problems = _read_all(folder)
+    if problems:
+        raise problems[0]
     return claims
+
+
+def claim_problems(folder: Path) -> list[RegistryError]:
+    """Every problem of every claim spec in ``folder`` (``sahel registry check`` lists them
+    all, where loading stops at the first)."""
+    return _read_all(folder)[1] if folder.is_dir() else []
+
+
+def _read_all(folder: Path) -> tuple[dict[str, Claim], list[RegistryError]]:
+    claims: dict[str, Claim] = {}
+    problems: list[RegistryError] = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            claim = _read_one(path)
+        except RegistryError as exc:
+            problems.append(exc)
+            continue
+        if claim.id in claims:
+            problems.append(RegistryError(f"duplicate claim id {claim.id!r}", file=path,
+                                          field="id", hint="give each claim its own id"))
+        claims[claim.id] = claim
+    return claims, problems
+
+
+def _read_one(path: Path) -> Claim:
+    raw = read_yaml_file(path)
+    try:
+        return Claim.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = [p for p in first["loc"] if isinstance(p, int | str)]
+        raise RegistryError(first["msg"], file=path, line=locate(raw, loc),
+                            field=".".join(str(p) for p in first["loc"]),
+                            hint="see docs/claims.md for the spec fields") from exc
