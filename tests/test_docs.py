@@ -50,3 +50,15 @@ def test_readme_two_commands_and_ci() -> None:
     test_cmd = ci.strip().splitlines()[-1]
     assert test_cmd in readme, "the README test command must be the one .ci/run calls"
     assert "sahel build --from" in readme
+
+
+def test_every_series_has_a_citation_family() -> None:
+    """``sahel.provenance`` cites the series by family: its list must name every series."""
+    from sahel.provenance import FAMILIES, SERIES_FAMILIES, cite
+    from sahel.series.definitions import DEFINITIONS
+
+    assert set(SERIES_FAMILIES) == set(DEFINITIONS)
+    for name, d in DEFINITIONS.items():
+        assert d.family == SERIES_FAMILIES[name]
+        assert (d.citation, d.licence) == FAMILIES[d.family]
+        assert cite(name) == [(name, f"{d.citation} Licence: {d.licence}")]

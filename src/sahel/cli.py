@@ -257,7 +257,8 @@ def summary(
 @edge
 def snapshots(fmt: FmtOpt = Format.table, output: OutOpt = None, db: DbOpt = None) -> None:
     """List ingests (snapshots): source, version, file sha256, rows, changes."""
-    from sahel.store.query import Provenance, list_snapshots
+    from sahel.provenance import Provenance
+    from sahel.store.query import list_snapshots
 
     df = list_snapshots(db_path=db)
     if fmt is Format.table:
@@ -316,20 +317,10 @@ def build(
 def cite(source: Annotated[str | None, typer.Argument(help="ucdp_ged, ucdp_candidate, acled, "
                                                      "or a series name")] = None) -> None:
     """Print what to cite for each data source and aggregate series."""
-    from sahel.errors import NotFoundError
-    from sahel.series.definitions import DEFINITIONS
-    from sahel.store.query import CITATIONS
+    from sahel.provenance import cite as citations
 
-    known = [*CITATIONS, *DEFINITIONS]
-    if source is not None and source not in known:
-        raise NotFoundError(f"no source or series named {source!r}",
-                            hint="use one of " + ", ".join(known))
-    for key, text in CITATIONS.items():
-        if source in (None, key):
-            typer.echo(f"{key}: {text}\n")
-    for name, d in DEFINITIONS.items():
-        if source in (None, name):
-            typer.echo(f"{name}: {d.citation} Licence: {d.licence}\n")
+    for key, text in citations(source):
+        typer.echo(f"{key}: {text}\n")
 
 
 @app.command()

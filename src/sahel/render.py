@@ -20,7 +20,7 @@ from rich.table import Table
 
 from sahel.errors import ConfigError
 from sahel.outputs import check_output_path, write_file, write_text
-from sahel.store.query import Provenance
+from sahel.provenance import Provenance
 
 
 class Format(StrEnum):

@@ -34,14 +34,8 @@ from matplotlib.ticker import MaxNLocator
 from sahel.analysis.result import AnalysisResult
 from sahel.errors import ConfigError
 from sahel.outputs import write_file
-from sahel.store.query import Provenance
+from sahel.provenance import SHORT_CITATIONS, Provenance
 
-#: short citation forms for the footer (the full ones are in sahel.store.query.CITATIONS)
-SHORT_CITATIONS = {
-    "ucdp_ged": "UCDP GED (Sundberg & Melander 2013; Davies et al. 2024), CC BY 4.0",
-    "ucdp_candidate": "UCDP Candidate Events (Hegre et al. 2020), CC BY 4.0",
-    "acled": "ACLED (Raleigh et al. 2010), acleddata.com — aggregates only",
-}
 _RC: dict[Any, Any] = {"svg.hashsalt": "sahel-observatory", "svg.fonttype": "none", "font.size": 9,
        "axes.titlesize": 10, "axes.spines.top": False, "axes.spines.right": False}
 MAX_FACETS = 12

@@ -25,7 +25,8 @@ from sahel.analysis.result import AnalysisResult
 from sahel.analysis.spread import POINT_OK, VIOLENT
 from sahel.errors import InputError
 from sahel.panels import add_events, create_admin1_months
-from sahel.store.query import Filters, Provenance, query_events
+from sahel.provenance import Provenance
+from sahel.store.query import Filters, query_events
 
 #: a unit claims a polygon by its events only if it has ≥ this share of the polygon's points
 MIN_SHARE = 0.10

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from sahel.outputs import write_text
-from sahel.store.query import Provenance
+from sahel.provenance import Provenance
 
 
 @dataclass

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sahel.errors import ConfigError
-from sahel.store.query import Provenance
+from sahel.provenance import Provenance
 
 
 def series_months(name: str, countries: list[str], start: date, end: date,

@@ -25,8 +25,9 @@ from sahel.analysis import geo
 from sahel.analysis.result import AnalysisResult
 from sahel.panels import create_country_months
 from sahel.panels.build import ADMIN1_OK
+from sahel.provenance import Provenance
 from sahel.registry.link import SAHEL_ISO3
-from sahel.store.query import Filters, Provenance, query_events
+from sahel.store.query import Filters, query_events
 
 COASTAL: tuple[str, ...] = ("BEN", "TGO", "GHA", "CIV")
 #: northern admin-1 units (admin1_key spelling), per coastal country

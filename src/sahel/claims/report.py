@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from sahel.claims.engine import ClaimResult
-from sahel.store.query import CITATIONS
+from sahel.provenance import CITATIONS
 
 
 def _fmt(v: Any) -> str:

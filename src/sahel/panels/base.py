@@ -10,7 +10,8 @@ import pandas as pd
 import pyarrow as pa
 
 from sahel.errors import PanelError
-from sahel.store.query import Filters, Provenance
+from sahel.provenance import Provenance
+from sahel.store.query import Filters
 
 Unit = Literal["country_month", "admin1_month"]
 KEYS: dict[str, list[str]] = {

@@ -79,8 +79,8 @@ def import_shared(
 @edge
 def list_command(fmt: FmtOpt = Format.table, output: OutOpt = None, db: DbOpt = None) -> None:
     """List the imported series: unit, coverage, partial periods, snapshots, licence."""
+    from sahel.provenance import Provenance
     from sahel.series.query import list_series
-    from sahel.store.query import Provenance
 
     df = list_series(db_path=db)
     if fmt is Format.table:

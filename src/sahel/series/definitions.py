@@ -11,32 +11,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sahel.errors import NotFoundError
+from sahel.provenance import FAMILIES
 
-_UCDP = (
-    "UCDP Georeferenced Event Dataset (GED) 25.1 and UCDP Candidate Events Dataset, CC BY 4.0: "
-    "Sundberg, Ralph & Erik Melander (2013) Introducing the UCDP Georeferenced Event Dataset. "
-    "JPR 50(4); Hegre, Håvard, Mihai Croicu, Kristine Eck & Stina Högbladh (2020) Introducing "
-    "the UCDP Candidate Events Dataset. Research & Politics 7(3)."
-)
-_PACE = (
-    _UCDP + " Country-month table derived by PaCE (conflictlab/Pace-map-risk, Hist.csv, "
-    "2026-06-24)."
-)
-_VIEWS = (
-    "ViEWS Prediction Challenge 2023/24 evaluation actuals (cm_actuals, PRIO/Uppsala): Hegre, "
-    "Håvard et al. (2019) ViEWS: a political violence early-warning system. JPR 56(2); "
-    "underlying data UCDP GED/Candidate, CC BY 4.0 (Sundberg & Melander 2013, JPR 50(4))."
-)
-_ACLED = (
-    "Armed Conflict Location & Event Data (ACLED), curated aggregate data (acleddata.com / "
-    "HDX); Raleigh, Clionadh, Andrew Linke, Håvard Hegre & Joakim Karlsen (2010) Introducing "
-    "ACLED. JPR 47(5)."
-)
-_ACLED_LICENCE = (
-    "ACLED Terms of Use: aggregated figures may be shown with attribution to ACLED; the source "
-    "files and any event rows stay private"
-)
-_UCDP_LICENCE = "CC BY 4.0 (UCDP); attribution required"
+_PACE, _UCDP_LICENCE = FAMILIES["ucdp_pace"]
+_VIEWS, _VIEWS_LICENCE = FAMILIES["views"]
+_ACLED, _ACLED_LICENCE = FAMILIES["acled_aggregate"]
 
 _PV = ("ACLED 'political violence': Battles, Explosions/Remote violence, Violence against "
        "civilians, and the Mob violence sub-event type of Riots")
@@ -110,7 +89,7 @@ DEFINITIONS: dict[str, SeriesDefinition] = {d.name: d for d in [
         "State-based violence only: not comparable to the all-types PaCE series or to ACLED. "
         "2018-01..2024-04 only; 191 ViEWS countries; recent months were candidate data when "
         "the challenge was scored. Full grid: a zero is a recorded zero.",
-        _VIEWS, _UCDP_LICENCE + "; cite ViEWS", True, False),
+        _VIEWS, _VIEWS_LICENCE, True, False),
     _acled("acled_pv_events", "events", "month", "country",
            f"Number of political violence events per country and month ({_PV}); ACLED curated "
            "aggregate 'Number of political violence events by country-month-year'.",

@@ -16,9 +16,10 @@ import duckdb
 import pandas as pd
 
 from sahel.errors import ConfigError, NotFoundError
+from sahel.provenance import Provenance
 from sahel.series.definitions import definition
 from sahel.store.db import check_as_of, connect
-from sahel.store.query import Filters, Provenance
+from sahel.store.query import Filters
 
 _UNIT = ["country_iso3", "admin2_pcode"]
 _SNAP_KEYS = ["snapshot_id", "source", "source_version", "version_basis", "file_name",

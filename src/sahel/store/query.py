@@ -7,7 +7,7 @@ citation) so that whatever prints it can say where each figure comes from.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -21,20 +21,9 @@ from sahel.events.countries import to_iso3
 from sahel.events.layouts import Layout
 from sahel.events.reader import open_source, sha256_file
 from sahel.events.schema import CATEGORIES, SOURCES
+from sahel.provenance import Provenance, citations_for
 from sahel.store.archive import archive_dir, require_archive
 from sahel.store.db import check_as_of, connect, store_file
-
-CITATIONS: dict[str, str] = {
-    "ucdp_ged": "UCDP Georeferenced Event Dataset (GED), CC BY 4.0. Sundberg, Ralph and Erik "
-    "Melander (2013) Introducing the UCDP Georeferenced Event Dataset. JPR 50(4); Davies, "
-    "Shawn, Therése Pettersson & Magnus Öberg (2024) Organized violence 1989–2023. JPR.",
-    "ucdp_candidate": "UCDP Candidate Events Dataset, CC BY 4.0. Hegre, Håvard, Mihai Croicu, "
-    "Kristine Eck & Stina Högbladh (2020) Introducing the UCDP Candidate Events Dataset. "
-    "Research & Politics 7(3); Sundberg & Melander (2013) JPR 50(4).",
-    "acled": "Armed Conflict Location & Event Data (ACLED), acleddata.com; Raleigh, Clionadh, "
-    "Andrew Linke, Håvard Hegre & Joakim Karlsen (2010) Introducing ACLED. JPR 47(5). Used under "
-    "ACLED's terms of use: derived figures only, no redistribution of event rows.",
-}
 
 Audience = Literal["local", "public"]
 
@@ -122,28 +111,6 @@ class Filters:
         return " AND ".join(sql), params
 
 
-@dataclass
-class Provenance:
-    filters: str
-    snapshots: list[dict[str, Any]]
-    citations: list[str]
-
-    def lines(self) -> list[str]:
-        out = []
-        for s in self.snapshots:
-            out.append(
-                f"{s['source']} {s['source_version']} — snapshot {s['snapshot_id']} "
-                f"({s['file_name']}, sha256 {s['file_sha256'][:12]}…, ingested "
-                f"{str(s['ingested_at'])[:19]})"
-            )
-        out.append(f"filters: {self.filters}")
-        out.extend(f"cite: {c}" for c in self.citations)
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 def _provenance(con: duckdb.DuckDBPyConnection, f: Filters, where: str,
                 params: list[Any]) -> Provenance:
     snaps = con.execute(f"""
@@ -157,7 +124,7 @@ def _provenance(con: duckdb.DuckDBPyConnection, f: Filters, where: str,
             "file_sha256", "ingested_at", "mode"]
     rows = [dict(zip(keys, r, strict=True)) for r in snaps]
     sources = sorted({r["source"] for r in rows})
-    return Provenance(f.describe(), rows, [CITATIONS[s] for s in sources])
+    return Provenance(f.describe(), rows, citations_for(sources))
 
 
 PUBLIC_COLUMNS = [
