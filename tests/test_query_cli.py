@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 
 from sahel.cli import app
 from sahel.errors import ConfigError
+from sahel.store.filters import Filters
 from sahel.store.ingest import ingest_file
-from sahel.store.query import Filters, query_events, raw_rows
+from sahel.store.query import query_events, raw_rows
 from tests.acled_fixtures import row, write
 
 runner = CliRunner()

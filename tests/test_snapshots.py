@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from sahel.errors import InputError
+from sahel.store.filters import Filters
 from sahel.store.ingest import ingest_file
-from sahel.store.query import Filters, list_snapshots, query_events
+from sahel.store.query import list_snapshots, query_events
 from tests.acled_fixtures import row, write
 
 

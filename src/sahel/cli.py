@@ -182,7 +182,7 @@ def ingest_acled(
 def _filters(country: list[str] | None, start: str | None, end: str | None,
              year: list[int] | None, source: list[str] | None, category: list[str] | None,
              actor: str | None, civilian: bool | None, as_of: int | None) -> Any:
-    from sahel.store.query import Filters
+    from sahel.store.filters import Filters
 
 
     d0, d1 = day(start, False), day(end, True)
@@ -283,7 +283,7 @@ def build(
     """Download (or read --from DIR) the latest UCDP GED + candidate files, build the store,
     print a country-year summary."""
     from sahel.build import build as run
-    from sahel.store.query import Filters
+    from sahel.store.filters import Filters
     from sahel.store.query import summary as summarise
 
     out = console()

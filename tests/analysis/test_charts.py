@@ -15,7 +15,7 @@ from sahel.analysis.result import AnalysisResult
 from sahel.analysis.sources import compare_sources
 from sahel.errors import ConfigError
 from sahel.provenance import CITATIONS, Provenance
-from sahel.store.query import Filters
+from sahel.store.filters import Filters
 
 SNAPSHOT = {"snapshot_id": 3, "source": "ucdp_ged", "source_version": "24.1",
             "version_basis": "test", "file_name": "invented.csv", "file_sha256": "0" * 64,

@@ -23,8 +23,8 @@ from sahel.analysis.crossborder import (
 )
 from sahel.analysis.spatial_cli import app
 from sahel.analysis.spread import VIOLENT
+from sahel.store.filters import Filters
 from sahel.store.ingest import ingest_file
-from sahel.store.query import Filters
 from tests.acled_fixtures import row, write
 
 MALI = [f"Mali unit {i}" for i in range(1, 11)]

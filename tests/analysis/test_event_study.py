@@ -15,7 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from sahel.analysis.cli import app
-from sahel.analysis.event_study import Design, before_after, resolve_event
+from sahel.analysis.event_study import before_after
+from sahel.panels.periods import Design
+from sahel.registry.dates import resolve_event
 from sahel.errors import ConfigError, NotFoundError, PanelError
 from sahel.events.ucdp import GED_COLUMNS
 from sahel.store.ingest import ingest_file
@@ -131,15 +133,29 @@ def test_resolve_event_forms() -> None:
     assert resolve_event("ecowas-sanctions-mli-2022:end").day == date(2022, 7, 3)
     assert resolve_event("2021-05-24").ref == "date"
     month = resolve_event("coup-attempt-bfa-2023")
-    assert month.precision == "month" and Design.around(month, 12).transition == pd.Period(
-        "2023-09", "M")
-    first = Design.around(resolve_event("2020-03-01"), 12)
+    assert month.precision == "month" and Design.around(
+        month.day, month.precision, 12).transition == pd.Period("2023-09", "M")
+    first = Design.around(date(2020, 3, 1), "day", 12)
     assert first.transition is None and first.post_start == pd.Period("2020-03", "M")
     with pytest.raises(ConfigError, match="no end"):
         resolve_event("aes-liptako-gourma-charter:end")
     with pytest.raises(NotFoundError) as err:
         resolve_event("aes-charter-sign")
     assert err.value.hint and "aes-charter-signed" in err.value.hint
+
+
+@pytest.mark.parametrize("day,precision,transition,post", [
+    (date(2023, 9, 16), "day", "2023-09", "2023-10"),
+    (date(2023, 9, 1), "day", None, "2023-09"),
+    (date(2023, 9, 1), "month", "2023-09", "2023-10"),  # any day of September: a transition
+])
+def test_one_period_rule_for_day_and_month_precision(day: date, precision: str,
+                                                     transition: str | None, post: str) -> None:
+    """The one before/after rule (sahel.panels.periods), used by analyses and claims alike."""
+    d = Design.around(day, precision, 6)
+    assert d.transition == (pd.Period(transition, "M") if transition else None)
+    assert d.post_start == pd.Period(post, "M")
+    assert len(d.post_months()) == 6 and d.pre_months()[-1] == pd.Period("2023-08", "M")
 
 
 @pytest.mark.shared_data

@@ -11,7 +11,7 @@ import pytest
 from sahel.analysis.event_study import before_after
 from sahel.analysis.trends import who_kills_civilians
 from sahel.series.store import import_series
-from sahel.store.query import Filters
+from sahel.store.filters import Filters
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 PACE = "ucdp_ged/derived/pace_Hist_country_month_best_1989-01_2026-05.csv"

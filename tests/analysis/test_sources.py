@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from sahel.analysis.cli import app
 from sahel.analysis.sources import compare_sources
 from sahel.errors import PanelError
-from sahel.store.query import Filters
+from sahel.store.filters import Filters
 
 pytestmark = pytest.mark.shared_data
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from sahel.analysis.cli import app
 from sahel.analysis.trends import IN_FIGHTING, violence_trends, who_kills_civilians
 from sahel.errors import PanelError
-from sahel.store.query import Filters
+from sahel.store.filters import Filters
 
 pytestmark = pytest.mark.shared_data
 

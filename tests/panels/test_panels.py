@@ -16,8 +16,8 @@ from sahel.panels import (
     create_country_months,
     merge,
 )
+from sahel.store.filters import Filters
 from sahel.store.ingest import ingest_file
-from sahel.store.query import Filters
 
 pytestmark = pytest.mark.shared_data
 

@@ -23,7 +23,7 @@ from sahel.render import console, df_table
 
 if TYPE_CHECKING:
     from sahel.analysis.result import AnalysisResult
-    from sahel.store.query import Filters
+    from sahel.store.filters import Filters
 
 app = typer.Typer(
     help="Analyses with method, limits and sources: who kills civilians, violence trends, "
@@ -59,7 +59,7 @@ RegistryOpt = Annotated[Path | None, typer.Option("--registry", help="registry f
 
 def _filters(country: list[str] | None, start: str | None, end: str | None,
              year: list[int] | None, source: list[str] | None = None) -> Filters:
-    from sahel.store.query import Filters
+    from sahel.store.filters import Filters
 
     d0, d1 = day(start, False), day(end, True)
     if year:

@@ -22,11 +22,13 @@ import pandas as pd
 
 from sahel.analysis import geo
 from sahel.analysis.result import AnalysisResult
-from sahel.analysis.spread import POINT_OK, VIOLENT
+from sahel.analysis.spread import VIOLENT
 from sahel.errors import InputError
+from sahel.events.places import POINT_OK, admin1_key
 from sahel.panels import add_events, create_admin1_months
 from sahel.provenance import Provenance
-from sahel.store.query import Filters, query_events
+from sahel.store.filters import Filters
+from sahel.store.query import query_events
 
 #: a unit claims a polygon by its events only if it has ≥ this share of the polygon's points
 MIN_SHARE = 0.10
@@ -235,7 +237,7 @@ def admin1_series(f: Filters,
                   db_path: Path | None) -> tuple[pd.DataFrame, pd.DataFrame, Provenance]:
     """Admin-1 × month event counts (spellings of one unit merged), excluded events, sources."""
     panel = add_events(create_admin1_months(f, db_path=db_path, with_registry=False))
-    data = panel.data.assign(key=[geo.admin1_key(a, c) for a, c in
+    data = panel.data.assign(key=[admin1_key(a, c) for a, c in
                                   zip(panel.data["admin1"], panel.data["country_iso3"],
                                       strict=True)])
     series = data.groupby(["country_iso3", "key", "month"], as_index=False).agg(
@@ -252,7 +254,7 @@ def geometry_neighbours(f: Filters, series: pd.DataFrame, db_path: Path | None,
     ev = ev[ev["geo_precision"].isin(POINT_OK) & ev["latitude"].notna() & ev["admin1"].notna()]
     pts = pd.DataFrame({"country_iso3": ev["country_iso3"], "lon": ev["longitude"].astype(float),
                         "lat": ev["latitude"].astype(float),
-                        "key": [geo.admin1_key(a, c) for a, c in zip(
+                        "key": [admin1_key(a, c) for a, c in zip(
                             ev["admin1"], ev["country_iso3"], strict=True)]})
     units = series[["country_iso3", "key"]].drop_duplicates()
     ne = geo.load_admin1(sorted(units["country_iso3"].unique()), shared=shared)
@@ -269,7 +271,7 @@ def geometry_neighbours(f: Filters, series: pd.DataFrame, db_path: Path | None,
 def _given_pairs(neighbours: pd.DataFrame) -> pd.DataFrame:
     pairs = neighbours.copy()
     for side in ("a", "b"):
-        pairs[f"admin1_{side}"] = [geo.admin1_key(a, c) for a, c in zip(
+        pairs[f"admin1_{side}"] = [admin1_key(a, c) for a, c in zip(
             pairs[f"admin1_{side}"], pairs[f"country_{side}"], strict=True)]
     pairs["pair_type"] = np.where(pairs["country_a"] != pairs["country_b"], "cross_border",
                                   "within_country")

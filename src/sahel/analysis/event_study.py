@@ -18,12 +18,10 @@ counts shows next to the uncertainty of the estimate. The month holding the even
 
 from __future__ import annotations
 
-import difflib
 import warnings
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -31,88 +29,17 @@ import statsmodels.api as sm
 from scipy import stats as sps
 
 from sahel.analysis.result import AnalysisResult
-from sahel.errors import ConfigError, NotFoundError, PanelError, SahelError
+from sahel.errors import ConfigError, PanelError, SahelError
 from sahel.panels import Panel, add_civilian_deaths, add_events, add_fatalities, create_country_months
-from sahel.store.query import Filters
-
-if TYPE_CHECKING:
-    from sahel.registry.load import Registry
+from sahel.panels.periods import Design
+from sahel.registry.dates import EventDate, resolve_event
+from sahel.registry.load import Registry, load_registry
+from sahel.store.filters import Filters
 
 Measure = Literal["events", "fatalities", "civilian_deaths"]
 HAC_LAGS = 3
 SHORT_POST = 6
 MAX_CONCURRENT = 8
-
-
-@dataclass(frozen=True)
-class EventDate:
-    day: date
-    label: str
-    ref: str
-    precision: str  # day | month
-
-
-def _registry(root: Path | None) -> Registry:
-    from sahel.registry.load import load_registry  # cached per content state
-
-    return load_registry(root)
-
-
-def resolve_event(event: str | date, registry: Registry | None = None) -> EventDate:
-    """A date, a registry system-event id, a tie id (its start) or ``"<tie_id>:end"``."""
-    if isinstance(event, date):
-        return EventDate(event, event.isoformat(), "date", "day")
-    try:
-        day = date.fromisoformat(event)
-        return EventDate(day, event, "date", "day")
-    except ValueError:
-        pass
-    reg = registry if registry is not None else _registry(None)
-    name, end = event, False
-    if name not in reg.events and name not in reg.ties and name.endswith((":end", ":start")):
-        name, _, part = name.rpartition(":")
-        end = part == "end"
-    if name in reg.events:
-        if end:
-            raise ConfigError(f"{name!r} is a dated event, not a tie: it has no end",
-                              hint=f"pass {name!r} alone")
-        ev = reg.events[name]
-        fuzzy, label = ev.date, ev.title
-    elif name in reg.ties:
-        tie = reg.ties[name]
-        if end and tie.end is None:
-            raise ConfigError(f"tie {name!r} has no end date in the registry",
-                              hint=f"use {name!r} (its start) or a date")
-        fuzzy = tie.end if end and tie.end is not None else tie.start
-        label = f"{tie.label} ({'end' if end else 'start'})"
-    else:
-        close = difflib.get_close_matches(name, [*reg.events, *reg.ties], n=3)
-        raise NotFoundError(
-            f"{event!r} is neither a date (YYYY-MM-DD) nor a registry event or tie id",
-            hint=(f"did you mean {', '.join(close)}? " if close else "")
-            + "list ids with `sahel registry timeline --list`; use '<tie_id>:end' for a tie end")
-    if fuzzy.precision == "year":
-        raise ConfigError(f"{event!r} is dated only to the year ({fuzzy})",
-                          hint="a monthly before/after needs the month; pass a date instead")
-    return EventDate(fuzzy.first, label, event, fuzzy.precision)
-
-
-@dataclass(frozen=True)
-class Design:
-    event_month: pd.Period
-    transition: pd.Period | None
-    post_start: pd.Period
-    pre_start: pd.Period
-    post_end: pd.Period
-    history_start: pd.Period
-
-    @classmethod
-    def around(cls, ev: EventDate, window: int) -> Design:
-        m0 = pd.Period(ev.day, "M")
-        clean = ev.precision == "day" and ev.day.day == 1
-        post = m0 if clean else m0 + 1
-        return cls(m0, None if clean else m0, post, m0 - window, post + window - 1,
-                   m0 - 3 * window)
 
 
 SERIES_HINT = "the aggregate country-month series (sahel.series)"
@@ -342,13 +269,13 @@ def before_after(event: str | date, *, treated: list[str], controls: list[str] |
     if not treated:
         raise ConfigError("name at least one treated country", field="--treated")
     try:
-        reg: Registry | None = _registry(registry_root)
+        reg: Registry | None = load_registry(registry_root)
     except SahelError:
         if not isinstance(event, date):
             raise
         reg = None  # a plain date needs no registry; only the concurrent-events note is lost
     ev = resolve_event(event, reg)
-    design = Design.around(ev, window_months)
+    design = Design.around(ev.day, ev.precision, window_months)
     t_iso = Filters(countries=list(treated)).normalised().countries
     c_iso = [c for c in Filters(countries=list(controls or [])).normalised().countries
              if c not in t_iso]

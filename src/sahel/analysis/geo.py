@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,46 +22,14 @@ import numpy as np
 import pandas as pd
 
 from sahel.errors import ConfigError, NotFoundError
-from sahel.events.countries import normalise, to_iso3
+from sahel.events.countries import to_iso3
+from sahel.events.places import EARTH_RADIUS_KM, admin1_key
 from sahel.outputs import write_file
 
 ADMIN1_TOPOJSON = ("boundaries/natural_earth_admin1_derived/"
                    "project-atlas_states-provinces_ne10m_admin1.topojson.gz")
 ADMIN0_COUNTRIES = "boundaries/natural_earth/ne_50m_admin_0_countries.geojson.gz"
 BOUNDARY_LINES = "boundaries/natural_earth/ne_10m_admin_0_boundary_lines_land.geojson.gz"
-#: mean Earth radius (IUGG), km
-EARTH_RADIUS_KM = 6371.0088
-
-#: words that name the *kind* of unit, not the unit ("Alibori department" is Alibori)
-_KIND_WORDS = ("autonomous district", "region", "department", "departement", "province",
-               "district", "prefecture", "state", "governorate", "county")
-_KIND = re.compile(r"^(?:(?:" + "|".join(_KIND_WORDS) + r")\s+(?:de la|de l|des|du|de|d)\s+)|"
-                   r"\s+(?:" + "|".join(_KIND_WORDS) + r")$")
-#: spellings that differ between UCDP, ACLED and Natural Earth -> one key (per country)
-ALIASES: dict[tuple[str, str], str] = {
-    ("BEN", "atakora"): "atacora",
-    ("MLI", "tombouctou"): "timbuktu",
-    ("NER", "tillabery"): "tillaberi",
-    ("TGO", "centre"): "centrale",
-    ("BFA", "mou houn"): "mouhoun",
-}
-
-
-def admin1_key(name: str | None, country_iso3: str | None = None) -> str:
-    """A spelling-independent key for an admin-1 name: lower case, no accents, no kind word.
-
-    ``"Alibori department"``, ``"Alibori"`` and ``"ALIBORI"`` share the key ``"alibori"``;
-    hyphens and apostrophes become spaces (``"N'zi-Comoé"`` -> ``"n zi comoe"``).
-    """
-    if name is None or (isinstance(name, float) and np.isnan(name)):
-        return ""
-    text = normalise(str(name))
-    text = re.sub(r"[-'’_./]", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    text = _KIND.sub("", text).strip()
-    return ALIASES.get((country_iso3 or "", text), text)
-
-
 def shared_file(relative: str, shared: Path | None = None) -> Path:
     """A file of the shared data folder (``SAHEL_SHARED_DATA``), or a NotFoundError saying so."""
     if shared is None:

@@ -21,7 +21,7 @@ from sahel.analysis.result import AnalysisResult
 from sahel.analysis.trends import BOUNDS, Period, require_rows, with_period
 from sahel.errors import ConfigError, PanelError
 from sahel.panels import add_events, add_fatalities, create_country_months
-from sahel.store.query import Filters
+from sahel.store.filters import Filters
 
 #: ACLED political violence (protests, riots, strategic developments have no UCDP counterpart)
 ACLED_PV = ("battle", "remote_violence", "violence_against_civilians")

@@ -20,7 +20,7 @@ from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, day, edge
 from sahel.render import console
 
 if TYPE_CHECKING:
-    from sahel.store.query import Filters
+    from sahel.store.filters import Filters
 
 app = typer.Typer(
     help="Spatial analyses: spread toward coastal West Africa (events, fatalities, admin-1 "
@@ -51,7 +51,7 @@ ChartOpt = Annotated[Path | None, typer.Option("--chart", help="also draw a char
 
 
 def _filters(country: list[str] | None, start: str | None, end: str | None) -> Filters:
-    from sahel.store.query import Filters
+    from sahel.store.filters import Filters
 
     return Filters(countries=list(country or []), start=day(start, False), end=day(end, True))
 

@@ -23,11 +23,12 @@ import pandas as pd
 
 from sahel.analysis import geo
 from sahel.analysis.result import AnalysisResult
+from sahel.events.places import ADMIN1_OK, POINT_OK, admin1_key
 from sahel.panels import create_country_months
-from sahel.panels.build import ADMIN1_OK
 from sahel.provenance import Provenance
 from sahel.registry.link import SAHEL_ISO3
-from sahel.store.query import Filters, query_events
+from sahel.store.filters import Filters
+from sahel.store.query import query_events
 
 COASTAL: tuple[str, ...] = ("BEN", "TGO", "GHA", "CIV")
 #: northern admin-1 units (admin1_key spelling), per coastal country
@@ -67,7 +68,6 @@ NORTH_LATITUDE: dict[str, float] = {"BEN": 8.8, "TGO": 9.3, "GHA": 8.8, "CIV": 9
 VIOLENT: tuple[str, ...] = ("state_based", "non_state", "one_sided", "battle", "remote_violence",
                             "violence_against_civilians")
 #: a point at or better than admin-1: the only events whose coordinates are used
-POINT_OK: tuple[str, ...] = ("exact", "near", "admin2", "admin1")
 MEASURES = ["events", "fatalities_low", "fatalities_best", "fatalities_high", "admin1_touched",
             "events_by_latitude", "located_events", "distance_median_km", "distance_p90_km"]
 
@@ -105,7 +105,7 @@ def load_events(filters: Filters | None = None, *, source: str | None = None,
     names = sorted(set(df["actor1_raw"].dropna()) | set(df["actor2_raw"].dropna()))
     jihad = _jihadist_names(names, registry_root) if names else set()
     df["jihadist"] = df["actor1_raw"].isin(jihad) | df["actor2_raw"].isin(jihad)
-    df["key"] = [geo.admin1_key(a, c) for a, c in zip(df["admin1"], df["country_iso3"],
+    df["key"] = [admin1_key(a, c) for a, c in zip(df["admin1"], df["country_iso3"],
                                                        strict=True)]
     trusted = df["admin1"].notna() & df["geo_precision"].isin(ADMIN1_OK)
     df["admin1_trusted"] = trusted

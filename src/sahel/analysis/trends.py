@@ -21,7 +21,7 @@ import pandas as pd
 from sahel.analysis.result import AnalysisResult
 from sahel.errors import PanelError
 from sahel.panels import Panel, add_civilian_deaths, add_events, add_fatalities, create_country_months
-from sahel.store.query import Filters
+from sahel.store.filters import Filters
 
 Period = Literal["year", "month"]
 BOUNDS = ("low", "best", "high")

@@ -34,7 +34,8 @@ def _verdict(claim: Claim, coef: float | None, ci: list[float] | None) -> str:
 
 
 def before_after_evidence(claim: Claim, store: Store) -> list[Evidence]:
-    from sahel.analysis.event_study import did, its, resolve_event
+    from sahel.analysis.event_study import did, its
+    from sahel.registry.dates import resolve_event
 
     assert claim.event is not None
     ev = resolve_event(claim.event, store.registry)

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from sahel.errors import PanelError
 from sahel.provenance import Provenance
-from sahel.store.query import Filters
+from sahel.store.filters import Filters
 
 Unit = Literal["country_month", "admin1_month"]
 KEYS: dict[str, list[str]] = {

@@ -19,7 +19,7 @@ from sahel.errors import ConfigError, NotFoundError
 from sahel.provenance import Provenance
 from sahel.series.definitions import definition
 from sahel.store.db import check_as_of, connect
-from sahel.store.query import Filters
+from sahel.store.filters import Filters, visible
 
 _UNIT = ["country_iso3", "admin2_pcode"]
 _SNAP_KEYS = ["snapshot_id", "source", "source_version", "version_basis", "file_name",
@@ -35,12 +35,6 @@ def _open(db_path: Path | None) -> duckdb.DuckDBPyConnection:
         raise NotFoundError("no series in this store yet",
                             hint="run `sahel series import-shared` or `sahel series import FILE`")
     return con
-
-
-def _visible(as_of: int | None) -> tuple[str, list[Any]]:
-    if as_of is None:
-        return "retired_by IS NULL", []
-    return "snapshot_id <= ? AND (retired_by IS NULL OR retired_by > ?)", [as_of, as_of]
 
 
 def _p(year: pd.Series | int, month: pd.Series | int | None, monthly: bool) -> Any:
@@ -120,7 +114,7 @@ def get_series(
     con = _open(db_path)
     try:
         check_as_of(con, as_of)
-        vis, params = _visible(as_of)
+        vis, params = visible(None, as_of)
         last, partial = _series_periods(con, name, vis, params, monthly)
         if last is None:
             raise NotFoundError(f"series {name} has no values in this store"
@@ -188,7 +182,8 @@ def list_series(db_path: Path | None = None) -> pd.DataFrame:
     """Every imported series: definition, coverage, last period, current snapshots."""
     con = _open(db_path)
     try:
-        return con.execute("""
+        current = visible("s")[0]
+        return con.execute(f"""
             SELECT d.series, d.family, d.unit, d.period, d.spatial_unit AS spatial,
                    count(DISTINCT s.country_iso3) AS countries, count(*) AS values,
                    min(CASE WHEN s.month IS NULL THEN CAST(s.year AS VARCHAR)
@@ -201,8 +196,7 @@ def list_series(db_path: Path | None = None) -> pd.DataFrame:
                    array_to_string(list_sort(list(DISTINCT s.snapshot_id)), ', ') AS snapshots,
                    max(s.snapshot_id) AS latest_snapshot, max(n.coverage_end) AS coverage_end,
                    d.public, d.licence, d.definition
-            FROM series_definitions d JOIN series s ON s.series = d.series
-                                              AND s.retired_by IS NULL
+            FROM series_definitions d JOIN series s ON s.series = d.series AND {current}
                  JOIN snapshots n ON n.snapshot_id = s.snapshot_id
             GROUP BY ALL ORDER BY d.family, d.series
         """).df()
@@ -224,7 +218,7 @@ def coverage_end(name: str, country: str, *, db_path: Path | None = None,
     con = _open(db_path)
     try:
         check_as_of(con, as_of)
-        vis, params = _visible(as_of)
+        vis, params = visible(None, as_of)
         has = con.execute(f"SELECT count(*) FROM series WHERE series = ? AND country_iso3 = ? "
                           f"AND {vis}", [name, iso, *params]).fetchone()
         if not has or not has[0]:
@@ -267,7 +261,7 @@ def coverage_note(name: str, country: str, *, db_path: Path | None = None,
     con = _open(db_path)
     try:
         check_as_of(con, as_of)
-        vis, params = _visible(as_of)
+        vis, params = visible(None, as_of)
         events = con.execute(f"SELECT source, max(date_start) FROM events WHERE "
                              f"country_iso3 = ? AND {vis} GROUP BY source ORDER BY source",
                              [iso, *params]).fetchall()

@@ -7,8 +7,6 @@ citation) so that whatever prints it can say where each figure comes from.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,98 +15,15 @@ import pandas as pd
 
 from sahel.errors import ConfigError, NotFoundError, StoreError
 from sahel.events import acled, ucdp
-from sahel.events.countries import to_iso3
 from sahel.events.layouts import Layout
 from sahel.events.reader import open_source, sha256_file
-from sahel.events.schema import CATEGORIES, SOURCES
+from sahel.events.schema import SOURCES
 from sahel.provenance import Provenance, citations_for
 from sahel.store.archive import archive_dir, require_archive
 from sahel.store.db import check_as_of, connect, store_file
+from sahel.store.filters import Filters
 
 Audience = Literal["local", "public"]
-
-
-@dataclass
-class Filters:
-    countries: list[str] = field(default_factory=list)  # ISO3 or names
-    start: date | None = None
-    end: date | None = None
-    sources: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-    actor: str | None = None  # case-insensitive text in any actor field
-    civilian_targeting: bool | None = None
-    as_of: int | None = None  # snapshot id; None: current
-
-    def normalised(self) -> Filters:
-        iso = []
-        for c in self.countries:
-            code = to_iso3(c, c if len(c) == 3 else None)
-            if code is None:
-                raise ConfigError(f"unknown country {c!r}", field="--country",
-                                  hint="use an ISO3 code (MLI, BFA, NER) or an English name")
-            iso.append(code)
-        for s in self.sources:
-            if s not in SOURCES:
-                raise ConfigError(f"unknown source {s!r}", field="--source",
-                                  hint=f"use one of {', '.join(SOURCES)}")
-        for c in self.categories:
-            if c not in CATEGORIES:
-                raise ConfigError(f"unknown category {c!r}", field="--category",
-                                  hint=f"use one of {', '.join(CATEGORIES)}")
-        return Filters(iso, self.start, self.end, list(self.sources), list(self.categories),
-                       self.actor, self.civilian_targeting, self.as_of)
-
-    def describe(self) -> str:
-        parts = []
-        if self.countries:
-            parts.append("country=" + ",".join(self.countries))
-        if self.start or self.end:
-            parts.append(f"period={self.start or '…'}..{self.end or '…'}")
-        if self.sources:
-            parts.append("source=" + ",".join(self.sources))
-        if self.categories:
-            parts.append("category=" + ",".join(self.categories))
-        if self.actor:
-            parts.append(f"actor~'{self.actor}'")
-        if self.civilian_targeting is not None:
-            parts.append(f"civilian_targeting={self.civilian_targeting}")
-        parts.append(f"as_of=snapshot {self.as_of}" if self.as_of else "as_of=current")
-        return "; ".join(parts)
-
-    def where(self) -> tuple[str, list[Any]]:
-        sql: list[str] = []
-        params: list[Any] = []
-        if self.as_of is not None:
-            sql.append("snapshot_id <= ? AND (retired_by IS NULL OR retired_by > ?)")
-            params += [self.as_of, self.as_of]
-        else:
-            sql.append("retired_by IS NULL")
-        if self.countries:
-            sql.append("list_contains(?, country_iso3)")
-            params.append(self.countries)
-        if self.start:
-            sql.append("date_start >= ?")
-            params.append(self.start)
-        if self.end:
-            sql.append("date_start <= ?")
-            params.append(self.end)
-        if self.sources:
-            sql.append("list_contains(?, source)")
-            params.append(self.sources)
-        if self.categories:
-            sql.append("list_contains(?, category)")
-            params.append(self.categories)
-        if self.actor:
-            sql.append(
-                "(contains(lower(coalesce(actor1_raw,'')), ?) OR contains(lower(coalesce(actor2_raw,"
-                "'')), ?) OR contains(lower(coalesce(assoc_actor1_raw,'')), ?) OR "
-                "contains(lower(coalesce(assoc_actor2_raw,'')), ?))"
-            )
-            params += [self.actor.lower()] * 4
-        if self.civilian_targeting is not None:
-            sql.append("civilian_targeting = ?")
-            params.append(self.civilian_targeting)
-        return " AND ".join(sql), params
 
 
 def _provenance(con: duckdb.DuckDBPyConnection, f: Filters, where: str,
@@ -159,7 +74,7 @@ def query_events(
     con = connect(db_path, read_only=True)
     try:
         check_as_of(con, f.as_of)
-        where, params = f.where()
+        where, params = f.sql(con=con)
         sql = (f"SELECT {', '.join(PUBLIC_COLUMNS)} FROM events WHERE {where} "
                "ORDER BY date_start, event_uid")
         if limit:
@@ -183,7 +98,7 @@ def summary(filters: Filters, *, db_path: Path | None = None,
     period = "year" if by == "year" else "strftime(date_start, '%Y-%m')"
     try:
         check_as_of(con, f.as_of)
-        where, params = f.where()
+        where, params = f.sql(con=con)
         df = con.execute(f"""
             SELECT source, country_iso3, {period} AS {by},
                    count(*) AS events,
