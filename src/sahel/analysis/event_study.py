@@ -283,11 +283,15 @@ def before_after(event: str | date, *, treated: list[str], controls: list[str] |
                 start=design.history_start.start_time.date(),
                 end=design.post_end.end_time.date())
     if series is not None:
-        from sahel.analysis.series_input import series_months
+        from sahel.panels.series import series_months
 
         source = f"series {series}"
-        rows, provenance = series_months(series, t_iso + c_iso, f.start or date.min,
-                                         f.end or date.max, db_path)
+        try:
+            values, provenance = series_months(series, t_iso + c_iso, f.start or date.min,
+                                               f.end or date.max, db_path=db_path)
+        except ConfigError as exc:  # a yearly series: say which option to change
+            raise ConfigError(exc.message, field="--series", hint=exc.hint) from exc
+        rows = values.assign(**{f"y_{b}": values["value"] for b in ("low", "best", "high")})
         used_t, used_c, dropped = _coverage_checks(rows, design, t_iso, c_iso, source)
         cols = {b: f"y_{b}" for b in ("low", "best", "high")}
     else:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from sahel.claims.engine import CONTRADICTED, SUPPORTED, UNTESTABLE, Evidence, _basis, _filters
 from sahel.claims.evidence import Store
 from sahel.claims.spec import Claim
+from sahel.panels.periods import Design
 
 #: fewer months than this after the event and a post-period estimate is noise
 MIN_POST_MONTHS = 6
@@ -39,15 +38,16 @@ def before_after_evidence(claim: Claim, store: Store) -> list[Evidence]:
 
     assert claim.event is not None
     ev = resolve_event(claim.event, store.registry)
-    post_start = pd.Period(ev.day, freq="M") + (0 if ev.day.day == 1 else 1)
-    start = (post_start - claim.window_months).start_time.date()
-    end = (post_start + claim.window_months - 1).end_time.date()
+    design = Design.around(ev.day, ev.precision, claim.window_months)  # the one period rule
+    post_start = design.post_start
+    start = design.pre_start.start_time.date()
+    end = design.post_end.end_time.date()
     countries = claim.treated + claim.controls
     rows: list[Evidence] = []
     for d in claim.definitions:
         frame, snaps, versions = store.monthly(d, countries, start, end)
-        frame = frame[frame["month"] != pd.Period(ev.day, freq="M")] if ev.day.day != 1 \
-            else frame
+        if design.transition is not None:
+            frame = frame[frame["month"] != design.transition]
         present = set(frame["country_iso3"])
         treated = [c for c in claim.treated if c in present]
         controls = [c for c in claim.controls if c in present]

@@ -38,6 +38,12 @@ class Definition(BaseModel):
     perpetrator_side: Literal["actor1", "any"] = "any"
     precision: Literal["any", "admin1"] = "any"
     measure: Measure = "events"
+    #: places: admin-1/admin-2 names (any spelling of the unit), a box west,south,east,north,
+    #: or a radius lat,lon,km — events known only at country level are never placed
+    admin1: list[str] = Field(default_factory=list)
+    admin2: list[str] = Field(default_factory=list)
+    bbox: list[float] | None = None
+    near: list[float] | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> Definition:
@@ -51,6 +57,12 @@ class Definition(BaseModel):
         if bad := [g for g in self.perpetrator if g not in groups]:
             raise ValueError(f"unknown perpetrator group(s) {', '.join(bad)} (known: "
                              f"{', '.join(sorted(groups))})")
+        if self.bbox is not None and len(self.bbox) != 4:
+            raise ValueError("bbox is [west, south, east, north] in degrees")
+        if self.near is not None and len(self.near) != 3:
+            raise ValueError("near is [lat, lon, km]")
+        if self.series is not None and (self.admin1 or self.admin2 or self.bbox or self.near):
+            raise ValueError("places filter events; a series definition has none")
         if self.series is not None and self.series not in DEFINITIONS:
             raise ValueError(f"unknown series {self.series!r} (known: "
                              f"{', '.join(DEFINITIONS)})")

@@ -1,0 +1,149 @@
+"""A measuring session: many figures from one store state, for claims, briefs and the API.
+
+A claim check asks dozens of questions of the store (each definition × period × country);
+opening the store and resolving every actor name against the registry once per question would
+cost seconds. A :class:`Measurer` opens the store once, at one ``as_of``, resolves the
+perpetrator map once, and answers with the same filter, measures, grid and map as the panels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pandas as pd
+
+from sahel.panels import grid, measures, perpetrators
+from sahel.registry.load import Registry, load_registry
+from sahel.store.db import check_as_of, connect
+from sahel.store.filters import Filters, visible
+
+
+@dataclass
+class Total:
+    """One measure over a filter: low/best/high, the events behind it, and where they come
+    from (snapshots and versions)."""
+
+    low: float | None
+    best: float | None
+    high: float | None
+    events: int
+    snapshots: list[int] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+class Measurer:
+    """Read-only measurements over the store as it was at ``as_of`` (None: now)."""
+
+    def __init__(self, db_path: Path | None = None, registry_root: Path | None = None,
+                 as_of: int | None = None) -> None:
+        self.db_path, self.as_of = db_path, as_of
+        self.con = connect(db_path, read_only=True)
+        try:
+            check_as_of(self.con, as_of)
+            where, params = visible(None, as_of)
+            self.registry: Registry = load_registry(registry_root)
+            mapping, self.registry_note = perpetrators.perpetrator_map(
+                perpetrators.names_in(self.con, where, params), registry_root)
+            perpetrators.attach(self.con, mapping)
+            self.coverage = grid.Coverage(self.con, as_of)
+        except BaseException:
+            self.con.close()
+            raise
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Measurer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def _body(self, f: Filters, perpetrator: list[str], side: str) -> tuple[str, list[Any]]:
+        f = replace(f, as_of=self.as_of).normalised()
+        where, params = f.sql("e", self.con)
+        if perpetrator:
+            cond, extra = perpetrators.in_groups_sql(perpetrator, side)
+            where, params = f"{where} AND {cond}", [*params, *extra]
+        return f"FROM events e {perpetrators.joins('e.')} WHERE {where}", params
+
+    def total(self, f: Filters, measure: str, *, perpetrator: list[str] | None = None,
+              side: str = "any") -> Total:
+        """``measure`` (events, fatalities, civilian_deaths, admin1_areas) over ``f``;
+        ``perpetrator`` keeps events whose ``side`` (actor1, actor2, any) is in those groups."""
+        if measure == "admin1_areas":
+            f = replace(f, precision="admin1")
+        body, params = self._body(f, perpetrator or [], side)
+        row = self.con.execute(f"""
+            SELECT count(*), {measures.triple(measure, 'e.')},
+                   list(DISTINCT e.snapshot_id ORDER BY e.snapshot_id),
+                   list(DISTINCT e.source_version ORDER BY e.source_version)
+            {body}
+        """, params).fetchone()
+        assert row is not None
+        n, lo, be, hi, snaps, versions = row
+        return Total(_num(lo), _num(be), _num(hi), int(n), list(snaps or []),
+                     [str(v) for v in versions or []])
+
+    def split(self, f: Filters, measure: str, by: str, *,
+              perpetrator: list[str] | None = None, side: str = "any") -> pd.DataFrame:
+        """``measure`` per value of ``by``: ``perpetrator`` (actor1's group), ``country_iso3``,
+        ``admin1``, ``year`` or ``month``; columns ``key, events, low, best, high``."""
+        keys = {"perpetrator": perpetrators.group_sql("e.", "m1"),
+                "country_iso3": "e.country_iso3", "admin1": "e.admin1",
+                "year": "CAST(year(e.date_start) AS VARCHAR)",
+                "month": "strftime(e.date_start, '%Y-%m')"}
+        if by not in keys:
+            raise ValueError(f"cannot split by {by!r}")
+        if measure == "admin1_areas" or by == "admin1":
+            f = replace(f, precision="admin1")
+        body, params = self._body(f, perpetrator or [], side)
+        return self.con.execute(f"""
+            SELECT {keys[by]} AS key, count(*) AS events,
+                   {', '.join(f'{measures.aggregate(measure, b, "e.")} AS {b}'
+                              for b in measures.BOUNDS)}
+            {body} GROUP BY ALL ORDER BY key
+        """, params).df()
+
+    def monthly(self, f: Filters, measure: str, *, perpetrator: list[str] | None = None,
+                side: str = "any") -> tuple[pd.DataFrame, list[int], list[str]]:
+        """Monthly ``country_iso3, month`` (Period), ``low, best, high`` for every month the
+        (single) source covers — zeros inside coverage, no row outside — with snapshots and
+        versions."""
+        assert f.start is not None and f.end is not None and len(f.sources) == 1
+        cells = self.coverage.months(f.sources[0], list(f.countries), f.start, f.end)
+        body, params = self._body(f, perpetrator or [], side)
+        got = self.con.execute(f"""
+            SELECT e.country_iso3, strftime(e.date_start, '%Y-%m') AS ym,
+                   {measures.triple(measure, 'e.')}
+            {body} GROUP BY ALL
+        """, params).fetchall()
+        found = {(c, ym): (lo, be, hi) for c, ym, lo, be, hi in got}
+        rows = [(c, p, *(float(x or 0) for x in found.get((c, str(p)), (0, 0, 0))))
+                for c, p in cells]
+        meta = self.con.execute(f"""
+            SELECT list(DISTINCT e.snapshot_id ORDER BY e.snapshot_id),
+                   list(DISTINCT e.source_version ORDER BY e.source_version) {body}
+        """, params).fetchone()
+        assert meta is not None
+        return (pd.DataFrame(rows, columns=["country_iso3", "month", "low", "best", "high"]),
+                list(meta[0] or []), [str(v) for v in meta[1] or []])
+
+    def rows(self, f: Filters, columns: list[str]) -> pd.DataFrame:
+        """Event rows (local use: rows, not aggregates) with ``perpetrator_1``/``_2``, the
+        registry groups of actor1 and actor2."""
+        body, params = self._body(f, [], "any")
+        cols = ", ".join(f"e.{c}" for c in columns)
+        return self.con.execute(f"""
+            SELECT {cols}, {perpetrators.group_sql('e.', 'm1')} AS perpetrator_1,
+                   {perpetrators.group_sql('e.', 'm2')} AS perpetrator_2
+            {body} ORDER BY e.date_start, e.event_uid
+        """, params).df()
