@@ -11,9 +11,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from sahel.panels.summary import summary
 from sahel.store.filters import Filters
 from sahel.store.ingest import ingest_file
-from sahel.store.query import summary
 
 pytestmark = pytest.mark.shared_data
 

@@ -244,7 +244,7 @@ def summary(
     fmt: FmtOpt = Format.table, output: OutOpt = None, db: DbOpt = None,
 ) -> None:
     """Events and fatalities (low/best/high) per source, country and year or month."""
-    from sahel.store.query import summary as run
+    from sahel.panels.summary import summary as run
 
     if by not in ("year", "month"):
         raise typer.BadParameter("--by is year or month")
@@ -283,8 +283,8 @@ def build(
     """Download (or read --from DIR) the latest UCDP GED + candidate files, build the store,
     print a country-year summary."""
     from sahel.build import build as run
+    from sahel.panels.summary import summary as summarise
     from sahel.store.filters import Filters
-    from sahel.store.query import summary as summarise
 
     out = console()
     if from_dir is None:

@@ -25,10 +25,11 @@ from sahel.analysis import geo
 from sahel.analysis.result import AnalysisResult
 from sahel.events.places import ADMIN1_OK, POINT_OK, admin1_key
 from sahel.panels import create_country_months
+from sahel.panels.session import Measurer
 from sahel.provenance import Provenance
 from sahel.registry.link import SAHEL_ISO3
 from sahel.store.filters import Filters
-from sahel.store.query import query_events
+from sahel.store.query import PUBLIC_COLUMNS
 
 COASTAL: tuple[str, ...] = ("BEN", "TGO", "GHA", "CIV")
 #: northern admin-1 units (admin1_key spelling), per coastal country
@@ -72,15 +73,6 @@ MEASURES = ["events", "fatalities_low", "fatalities_best", "fatalities_high", "a
             "events_by_latitude", "located_events", "distance_median_km", "distance_p90_km"]
 
 
-def _jihadist_names(names: list[str], registry_root: Path | None) -> set[str]:
-    from sahel.registry.link import ActorMatcher
-    from sahel.registry.load import load_registry
-
-    registry = load_registry(registry_root)
-    mapping = ActorMatcher.from_registry(registry).mapping(names, registry)
-    return set(mapping.loc[mapping["perpetrator_group"] == "jihadist", "raw_name"])
-
-
 def _filters(filters: Filters | None, source: str | None) -> Filters:
     f = replace(filters) if filters is not None else Filters()
     if source is not None:
@@ -100,11 +92,11 @@ def load_events(filters: Filters | None = None, *, source: str | None = None,
     states), ``point_ok`` and ``distance_km`` from the tripoint.
     """
     f = _filters(filters, source)
-    df, prov = query_events(f, db_path=db_path)
+    with Measurer(db_path, registry_root, f.as_of) as measurer:
+        df = measurer.rows(f, PUBLIC_COLUMNS)
+        prov = measurer.provenance(f)
     lat, lon, gap = geo.tripoint("MLI", "BFA", "NER", shared=shared)
-    names = sorted(set(df["actor1_raw"].dropna()) | set(df["actor2_raw"].dropna()))
-    jihad = _jihadist_names(names, registry_root) if names else set()
-    df["jihadist"] = df["actor1_raw"].isin(jihad) | df["actor2_raw"].isin(jihad)
+    df["jihadist"] = (df["perpetrator_1"] == "jihadist") | (df["perpetrator_2"] == "jihadist")
     df["key"] = [admin1_key(a, c) for a, c in zip(df["admin1"], df["country_iso3"],
                                                        strict=True)]
     trusted = df["admin1"].notna() & df["geo_precision"].isin(ADMIN1_OK)

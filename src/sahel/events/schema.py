@@ -130,9 +130,20 @@ HASHED_COLUMNS: tuple[str, ...] = tuple(
     if c.name not in ("event_uid", "source", "source_version", "snapshot_id", "retired_by",
                       "row_hash"))
 ROW_HASH_SQL = "hash(struct_pack(" + ", ".join(f"{c} := {c}" for c in HASHED_COLUMNS) + "))"
-EVENT_COLUMNS = tuple(
+#: the table of the first migration (never edited: later columns are added by later migrations)
+BASE_EVENT_COLUMNS: tuple[Column, ...] = tuple(
     Column(c.name, c.sql_type.replace("(ROW_HASH)", f"({ROW_HASH_SQL})"), c.doc)
     for c in EVENT_COLUMNS)
+#: columns added by migration 4: the deaths of each side (UCDP ``deaths_a``/``deaths_b``), for
+#: claims about one side's losses. Outside the row hash: an older store holds NULL in them, and
+#: a newer release must not look "revised" for that alone.
+ADDED_COLUMNS: tuple[Column, ...] = (
+    Column("fatalities_side_a", "INTEGER", "UCDP deaths_a (deaths of side_a, actor1); NULL for "
+           "ACLED"),
+    Column("fatalities_side_b", "INTEGER", "UCDP deaths_b (deaths of side_b, actor2); NULL for "
+           "ACLED"),
+)
+EVENT_COLUMNS = BASE_EVENT_COLUMNS + ADDED_COLUMNS
 
 EVENT_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)
 #: the columns an INSERT writes (generated columns are computed by the store)

@@ -60,6 +60,8 @@ def _ucdp_fields(best: str, low: str, high: str) -> dict[str, Field]:
         "fatalities_low": Field(low, "int", nonnegative=True),
         "fatalities_high": Field(high, "int", nonnegative=True),
         "fatalities_civilians": Field("deaths_civilians", "int", nonnegative=True),
+        "fatalities_side_a": Field("deaths_a", "int", nonnegative=True),
+        "fatalities_side_b": Field("deaths_b", "int", nonnegative=True),
     }
 
 

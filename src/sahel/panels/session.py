@@ -16,9 +16,11 @@ from typing import Any
 import pandas as pd
 
 from sahel.panels import grid, measures, perpetrators
+from sahel.provenance import Provenance
 from sahel.registry.load import Registry, load_registry
 from sahel.store.db import check_as_of, connect
 from sahel.store.filters import Filters, visible
+from sahel.store.query import _provenance
 
 
 @dataclass
@@ -136,6 +138,12 @@ class Measurer:
         assert meta is not None
         return (pd.DataFrame(rows, columns=["country_iso3", "month", "low", "best", "high"]),
                 list(meta[0] or []), [str(v) for v in meta[1] or []])
+
+    def provenance(self, f: Filters) -> Provenance:
+        """Snapshots, filters and citations of the events ``f`` selects."""
+        f = replace(f, as_of=self.as_of).normalised()
+        where, params = f.sql(None, self.con)
+        return _provenance(self.con, f, where, params)
 
     def rows(self, f: Filters, columns: list[str]) -> pd.DataFrame:
         """Event rows (local use: rows, not aggregates) with ``perpetrator_1``/``_2``, the

@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 
 from sahel.errors import NotFoundError, StoreError
-from sahel.events.schema import EVENT_COLUMNS
+from sahel.events.schema import ADDED_COLUMNS, BASE_EVENT_COLUMNS
 
-_EVENT_DDL = ",\n    ".join(f"{c.name} {c.sql_type}" for c in EVENT_COLUMNS)
+_EVENT_DDL = ",\n    ".join(f"{c.name} {c.sql_type}" for c in BASE_EVENT_COLUMNS)
 
 #: (version, name, SQL). Append only; never edit a released step.
 MIGRATIONS: list[tuple[int, str, str]] = [
@@ -123,6 +123,11 @@ CREATE TABLE snapshot_warnings (
 );
 """,
     ),
+    (
+        4,
+        "deaths of each side (UCDP deaths_a/deaths_b), for claims about one side's losses",
+        "\n".join(f"ALTER TABLE events ADD COLUMN {c.name} {c.sql_type};" for c in ADDED_COLUMNS),
+    ),
 ]
 
 #: tables every migrated store has (a store missing one is damaged, not merely old)
@@ -154,10 +159,32 @@ def damaged(path: Path, what: str) -> StoreError:
     return StoreError(f"the store is damaged: {what}", file=path, hint=DAMAGED_HINT)
 
 
+#: DuckDB's words (the OS's, quoted) for a write that the device refused
+_NO_ROOM = {"no space left on device": "the device holding the store is full",
+            "disk quota exceeded": "the disk quota is exhausted",
+            "file too large": "the store file would exceed the size this system allows"}
+
+
+def write_failure(exc: duckdb.Error, path: Path) -> StoreError | None:
+    """The store error for DuckDB failing to *write* the store (a full device, a quota, a file
+    size limit), or None for any other error. Nothing was stored: a failed write is within the
+    transaction, which DuckDB discards."""
+    low = str(exc).lower()
+    for words, what in _NO_ROOM.items():
+        if words in low:
+            return StoreError(f"cannot write the store: {what}", file=path,
+                              hint="free some space, then run this again (nothing was stored; "
+                              "`sahel store check --repair` removes what failed ingests left)")
+    return None
+
+
 def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
     text = str(exc)
     first = text.splitlines()[0] if text else type(exc).__name__
     low = text.lower()
+    full = write_failure(exc, path)
+    if full is not None:
+        return full
     if re.search(r"\block\b|conflicting lock|locked", low):  # not "block": a damaged block
         return StoreError("the store is in use", file=path,
                           hint="another sahel process is writing to it (an ingest or build): "
@@ -304,12 +331,16 @@ def transaction(con: duckdb.DuckDBPyConnection,
         if before_commit is not None:
             before_commit()
         con.execute("COMMIT")
-    except BaseException:
+    except BaseException as exc:
         # A fatal error (DuckDB raises one on some invalid UTF-8) invalidates the database
         # instance, and ROLLBACK with it. Nothing was committed, and DuckDB discards the open
         # transaction with the instance: keep the error that explains what happened.
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
+        full = write_failure(exc, _LAST or Path("(the store)")) if isinstance(
+            exc, duckdb.Error) else None
+        if full is not None:  # a full device at COMMIT (the WAL) or mid-write: say so
+            raise full from exc
         raise
 
 

@@ -85,41 +85,6 @@ def query_events(
         con.close()
 
 
-def summary(filters: Filters, *, db_path: Path | None = None,
-            by: Literal["year", "month"] = "year") -> tuple[pd.DataFrame, Provenance]:
-    """Events and fatalities (low/best/high) per source, country and year (or month).
-
-    Fatalities are summed over events that report them; ``events_without_fatalities`` says
-    how many events had none reported (e.g. the ACLED 7-column extract), so a NULL is never
-    read as zero.
-    """
-    f = filters.normalised()
-    con = connect(db_path, read_only=True)
-    period = "year" if by == "year" else "strftime(date_start, '%Y-%m')"
-    try:
-        check_as_of(con, f.as_of)
-        where, params = f.sql(con=con)
-        df = con.execute(f"""
-            SELECT source, country_iso3, {period} AS {by},
-                   count(*) AS events,
-                   sum(fatalities_low) AS fatalities_low,
-                   sum(fatalities_best) AS fatalities_best,
-                   sum(fatalities_high) AS fatalities_high,
-                   count(*) FILTER (WHERE fatalities_best IS NULL) AS events_without_fatalities,
-                   count(*) FILTER (WHERE civilian_targeting) AS civilian_targeting_events,
-                   string_agg(DISTINCT source_version, ', ' ORDER BY source_version) AS versions
-            FROM events WHERE {where}
-            GROUP BY ALL ORDER BY source, country_iso3, {by}
-        """, params).df()
-        # counts are whole numbers; a sum over events that report nothing stays missing
-        for col in ("events", "fatalities_low", "fatalities_best", "fatalities_high",
-                    "events_without_fatalities", "civilian_targeting_events"):
-            df[col] = df[col].astype("Int64")
-        return df, _provenance(con, f, where, params)
-    finally:
-        con.close()
-
-
 def coverage(con: duckdb.DuckDBPyConnection, as_of: int | None = None) -> pd.DataFrame:
     """Per source and country: first and last day the stored snapshots cover.
 
