@@ -15,7 +15,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 
 from sahel.errors import SahelError
-from sahel.render import console
+from sahel.render import Format, console
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -115,6 +115,10 @@ def _crash_folders() -> list[Path]:
     return folders
 
 
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv, json, parquet "
+                                           "or md (each command says which it can write)")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write to this file "
+                                                "(provenance beside it)")]
 DbOpt = Annotated[Path | None, typer.Option("--db", help="store path (default: $SAHEL_DB)")]
 CountryOpt = Annotated[list[str] | None, typer.Option("--country", "-c",
                                                       help="ISO3 or name; repeatable")]

@@ -24,10 +24,21 @@ from sahel.provenance import Provenance
 
 
 class Format(StrEnum):
+    """The one ``--format`` vocabulary of every command (each accepts the subset that fits
+    what it prints; :func:`check_format` refuses the others with the list)."""
+
     table = "table"
     csv = "csv"
     json = "json"
     parquet = "parquet"
+    md = "md"
+
+
+def check_format(fmt: Format, allowed: tuple[Format, ...], command: str) -> None:
+    """Refuse a format this command cannot write, naming the ones it can."""
+    if fmt not in allowed:
+        raise ConfigError(f"{command} cannot print {fmt.value}", field="--format",
+                          hint="use one of " + ", ".join(f.value for f in allowed))
 
 
 def console(stderr: bool = False) -> Console:
