@@ -14,13 +14,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-import sahel
 from sahel.errors import InputError
 from sahel.events.reader import sha256_file
 from sahel.series.definitions import DEFINITIONS
@@ -28,16 +27,10 @@ from sahel.series.importers import parse, views
 from sahel.series.importers.common import OBS_COLUMNS, Parsed
 
 # NOTE: private helper of sahel.store.ingest, imported rather than copied (see the report).
-from sahel.store.archive import (
-    Incoming,
-    archive_dir,
-    discard,
-    incoming,
-    leftovers,
-    remove,
-    write_manifest,
-)
-from sahel.store.db import connect, store_file, transaction
+from sahel.store import snapshots
+from sahel.store.archive import Incoming, incoming, leftovers, remove
+from sahel.store.db import connect, store_file
+from sahel.store.snapshots import SnapshotRow
 
 #: the files of ../shared/data imported by :func:`import_shared_series`, in vintage order
 SHARED_FILES: list[str] = [
@@ -99,12 +92,6 @@ def _period_bounds(frame: pd.DataFrame) -> tuple[date, date]:
         y, m = int(last["year"]), int(last["month"])
         end = date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1)
     return start, end
-
-
-def _existing(con: duckdb.DuckDBPyConnection, family: str, sha: str) -> int | None:
-    got = con.execute("SELECT min(snapshot_id) FROM snapshots WHERE source = ? AND "
-                      "file_sha256 = ?", [family, sha]).fetchone()
-    return int(got[0]) if got and got[0] is not None else None
 
 
 def _older_vintage(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> list[str]:
@@ -229,43 +216,30 @@ def _import_copy(con: duckdb.DuckDBPyConnection, inc: Incoming, kind: str | None
         file=str(path), sha256=sha, series=names, rows_read=parsed.rows_read,
         observations=len(parsed.frame), coverage_start=start, coverage_end=end,
         countries=int(parsed.frame["country_iso3"].nunique()), notes=list(parsed.notes))
-    existing = _existing(con, parsed.family, sha)
-    if existing is not None:
-        res.snapshot_id, res.noop = existing, True
-        res.notes.append(f"already imported as snapshot {existing}: nothing to do")
+    found = snapshots.existing(con, parsed.family, sha)
+    if found is not None:
+        res.snapshot_id, res.noop = found, True
+        res.notes.append(f"already imported as snapshot {found}: nothing to do")
         return res
     res.notes.extend(_older_vintage(con, parsed))
     countries = sorted(parsed.frame["country_iso3"].unique())
-    made: list[Path] = []
-    try:
-        with transaction(con, inc.commit_checks(before_commit)):
-            got = con.execute("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots").fetchone()
-            sid = res.snapshot_id = int(got[0]) if got else 1
-            archived, new = inc.adopt(sha, archive_dir(db_file))
-            made = ([archived] if new else []) + inc.adopt_companions(archived)
-            made.append(write_manifest(archived, sid, {
-                "kind": "series", "series_kind": parsed.kind, "file_name": path.name,
-                "source": parsed.family, "source_version": parsed.source_version,
-                "sha256": sha}))
-            con.executemany("INSERT OR REPLACE INTO series_definitions VALUES "
-                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [DEFINITIONS[n].row() for n in names])
-            _apply(con, parsed, sid, res)
-            res.notes.append(f"{res.new} new, {res.revised} revised, {res.restated} restated, "
-                             f"{res.vanished} vanished, {res.unchanged} unchanged values")
-            con.execute(
-                "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [sid, parsed.family, parsed.source_version, parsed.version_basis, parsed.kind,
-                 path.name, None, sha, inc.signature[2], str(archived),
-                 datetime.now(UTC).replace(tzinfo=None), "authoritative", parsed.rows_read,
-                 len(parsed.frame), 0, 0, 0, 0, 0, 0, countries, start, end,
-                 "series " + ", ".join(names) + "; " + "; ".join(res.notes),
-                 sahel.__version__, duckdb.__version__])
-    except BaseException:
-        for p in made:
-            discard(p)
-        raise
+    with snapshots.new_snapshot(con, inc, db_file, before_commit) as snap:
+        sid = res.snapshot_id = snap.id
+        snap.archive(sha, {"kind": "series", "series_kind": parsed.kind, "file_name": path.name,
+                           "source": parsed.family, "source_version": parsed.source_version})
+        con.executemany("INSERT OR REPLACE INTO series_definitions VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [DEFINITIONS[n].row() for n in names])
+        _apply(con, parsed, sid, res)
+        res.notes.append(f"{res.new} new, {res.revised} revised, {res.restated} restated, "
+                         f"{res.vanished} vanished, {res.unchanged} unchanged values")
+        snap.record(SnapshotRow(
+            source=parsed.family, source_version=parsed.source_version,
+            version_basis=parsed.version_basis, layout=parsed.kind, file_name=path.name,
+            member=None, sha256=sha, size=inc.signature[2], mode="authoritative",
+            rows_read=parsed.rows_read, rows_loaded=len(parsed.frame),
+            coverage_countries=countries, coverage_start=start, coverage_end=end,
+            notes="series " + ", ".join(names) + "; " + "; ".join(res.notes)))
     return res
 
 

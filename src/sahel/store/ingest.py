@@ -26,7 +26,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-import sahel
 from sahel.errors import ConfigError, InputError
 from sahel.events import ucdp
 from sahel.events.harmonise import ALL_LAYOUTS, COUNTRY_MAP, STAGE, Staged, stage_file
@@ -34,16 +33,10 @@ from sahel.events.layouts import Layout, detect_layout
 from sahel.events.reader import SourceFile, open_source
 from sahel.events.schema import ROW_HASH_SQL, SOURCES, STORED_COLUMN_NAMES
 from sahel.outputs import check_output_path
-from sahel.store.archive import (
-    Incoming,
-    archive_dir,
-    discard,
-    incoming,
-    leftovers,
-    remove,
-    write_manifest,
-)
-from sahel.store.db import connect, store_file, transaction, usable
+from sahel.store import snapshots
+from sahel.store.archive import Incoming, incoming, leftovers, remove
+from sahel.store.db import connect, store_file, usable
+from sahel.store.snapshots import SnapshotRow
 from sahel.store.write import SinglePassMiss, insert_single_pass, single_pass_fits, stored_select
 
 #: a newer export may retire at most this share of the stored events it covers, unless told
@@ -201,14 +194,6 @@ def _newer_overwritten(con: duckdb.DuckDBPyConnection,
         if key is not None and key > mine:
             out.append((int(sid), str(version), int(n)))
     return out
-
-
-def _existing_snapshot(con: duckdb.DuckDBPyConnection, source: str, sha: str) -> int | None:
-    got = con.execute(
-        "SELECT snapshot_id FROM snapshots WHERE source = ? AND file_sha256 = ? "
-        "ORDER BY snapshot_id LIMIT 1", [source, sha],
-    ).fetchone()
-    return int(got[0]) if got else None
 
 
 def _ok_view(con: duckdb.DuckDBPyConnection, source: str, version: str, sid: int) -> None:
@@ -410,39 +395,22 @@ def _result(staged: Staged, source: str, version: str, basis: str, sha: str,
     return res
 
 
-def _next_snapshot(con: duckdb.DuckDBPyConnection) -> int:
-    return _count(con, "SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots")
+def _row(res: IngestResult, staged: Staged, span: tuple[date, date]) -> SnapshotRow:
+    return SnapshotRow(
+        source=res.source, source_version=res.source_version, version_basis=res.version_basis,
+        layout=staged.layout.name, file_name=staged.sf.path.name, member=staged.sf.member,
+        sha256=res.sha256, size=staged.sf.size, mode=res.mode, rows_read=res.rows_read,
+        rows_loaded=res.rows_loaded, rows_rejected=res.rows_rejected,
+        rows_duplicate=res.rows_duplicate, events_new=res.events_new,
+        events_revised=res.events_revised, events_unchanged=res.events_unchanged,
+        events_deleted=res.events_deleted, coverage_countries=staged.countries,
+        coverage_start=span[0], coverage_end=span[1], notes="; ".join(res.notes) or None,
+        warnings=res.warnings)
 
 
-def _record_snapshot(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged,
-                     archived: Path, span: tuple[date, date]) -> None:
-    sf = staged.sf
-    con.execute(
-        "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [res.snapshot_id, res.source, res.source_version, res.version_basis,
-         staged.layout.name, sf.path.name, sf.member, res.sha256, sf.size, str(archived),
-         datetime.now(UTC).replace(tzinfo=None), res.mode,
-         res.rows_read, res.rows_loaded, res.rows_rejected, res.rows_duplicate,
-         res.events_new, res.events_revised, res.events_unchanged,
-         res.events_deleted, staged.countries, span[0], span[1],
-         "; ".join(res.notes) or None, sahel.__version__, duckdb.__version__],
-    )
-    if res.warnings:
-        con.executemany("INSERT INTO snapshot_warnings VALUES (?, ?, ?, ?)",
-                        [[res.snapshot_id, kind, n, example]
-                         for kind, (n, example, _) in sorted(res.warnings.items())])
-
-
-def _archive(inc: Incoming, res: IngestResult, db_file: Path,
-             options: dict[str, object]) -> tuple[Path, list[Path]]:
-    """Adopt the private copy as the snapshot's archived file, with its manifest sidecar;
-    (archived path, files to remove if the transaction does not commit)."""
-    archived, new = inc.adopt(res.sha256, archive_dir(db_file))
-    entry = {**options, "source": res.source, "source_version": res.source_version,
-             "version_basis": res.version_basis, "sha256": res.sha256}
-    side = write_manifest(archived, res.snapshot_id, entry)
-    return archived, ([archived] if new else []) + [side]
+def _manifest(res: IngestResult, options: dict[str, object]) -> dict[str, object]:
+    return {**options, "source": res.source, "source_version": res.source_version,
+            "version_basis": res.version_basis}
 
 
 def _ingest_staged(con: duckdb.DuckDBPyConnection, staged: Staged, source: str, version: str,
@@ -452,26 +420,20 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, staged: Staged, source: str, 
     """The general path: diff the staged rows against the store, in one transaction."""
     path = staged.sf.path
     res = _result(staged, source, version, basis, staged.sf.sha256, mode)
-    existing = _existing_snapshot(con, source, res.sha256)
-    if existing is not None:
-        res.snapshot_id, res.noop = existing, True
-        res.notes.append(f"already ingested as snapshot {existing}: nothing to do")
+    found = snapshots.existing(con, source, res.sha256)
+    if found is not None:
+        res.snapshot_id, res.noop = found, True
+        res.notes.append(f"already ingested as snapshot {found}: nothing to do")
         return res
-    made: list[Path] = []
-    try:
-        with transaction(con, inc.commit_checks(before_commit)):
-            res.snapshot_id = sid = _next_snapshot(con)
-            archived, made = _archive(inc, res, db_file, options)
-            _ok_view(con, source, version, sid)
-            span = coverage_span(source, version, staged, path)
-            _apply(con, res, staged, partial=mode != "authoritative",
-                   allow_mass_delete=allow_mass_delete, allow_older=allow_older, sid=sid,
-                   span=span)
-            _record_snapshot(con, res, staged, archived, span)
-    except BaseException:
-        for p in made:
-            discard(p)
-        raise
+    with snapshots.new_snapshot(con, inc, db_file, before_commit) as snap:
+        res.snapshot_id = snap.id
+        snap.archive(res.sha256, _manifest(res, options))
+        _ok_view(con, source, version, snap.id)
+        span = coverage_span(source, version, staged, path)
+        _apply(con, res, staged, partial=mode != "authoritative",
+               allow_mass_delete=allow_mass_delete, allow_older=allow_older, sid=snap.id,
+               span=span)
+        snap.record(_row(res, staged, span))
     return res
 
 
@@ -481,23 +443,14 @@ def _ingest_single_pass(con: duckdb.DuckDBPyConnection, sf: SourceFile, layout: 
                         before_commit: Callable[[], None] | None,
                         ) -> IngestResult | None:
     """The first file of a source, read straight into the store; None: use the staged path."""
-    made: list[Path] = []
     try:
-        with transaction(con, inc.commit_checks(before_commit)):
-            sid = _next_snapshot(con)
+        with snapshots.new_snapshot(con, inc, db_file, before_commit) as snap:
             staged = insert_single_pass(con, sf, layout, source=source, version=version,
-                                        sid=sid, today=today)
+                                        sid=snap.id, today=today)
             res = _result(staged, source, version, basis, sf.sha256, mode)
-            res.snapshot_id, res.events_new, res.method = sid, staged.rows_ok, "single pass"
-            archived, made = _archive(inc, res, db_file, options)
-            _record_snapshot(con, res, staged, archived,
-                             coverage_span(source, version, staged, sf.path))
+            res.snapshot_id, res.events_new, res.method = snap.id, staged.rows_ok, "single pass"
+            snap.archive(res.sha256, _manifest(res, options))
+            snap.record(_row(res, staged, coverage_span(source, version, staged, sf.path)))
     except SinglePassMiss:
-        for p in made:
-            discard(p)
         return None
-    except BaseException:
-        for p in made:
-            discard(p)
-        raise
     return res
