@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from sahel.analysis.cli import app
 from sahel.analysis.event_study import before_after
-from sahel.panels.periods import Design
-from sahel.registry.dates import resolve_event
 from sahel.errors import ConfigError, NotFoundError, PanelError
 from sahel.events.ucdp import GED_COLUMNS
+from sahel.panels.periods import Design
+from sahel.registry.dates import resolve_event
 from sahel.store.ingest import ingest_file
 
 TREATED = {"MLI": "Mali", "BFA": "Burkina Faso"}
