@@ -7,19 +7,24 @@ network without ``--from`` is an error whose fix is that option.
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sahel.errors import InputError, LayoutError, SahelError
+from sahel.errors import InputError, LayoutError, SahelError, StoreError
 from sahel.events import ucdp
 from sahel.events.harmonise import ALL_LAYOUTS
 from sahel.events.layouts import detect_layout
-from sahel.events.reader import open_source, peek_header
+from sahel.events.reader import open_source, peek_header, sha256_file
+from sahel.series.store import import_series
 from sahel.settings import Settings, get_settings
-from sahel.store.db import quiet
+from sahel.store.archive import COMPANION, archive_dir, manifests
+from sahel.store.db import default_db_path, quiet
 from sahel.store.ingest import IngestResult, ingest_file
 
 SUFFIXES = (".csv", ".csv.gz", ".zip", ".txt")
@@ -149,3 +154,79 @@ def build(
         except SahelError as exc:
             result.failed.append((str(path), exc))
     return result
+
+
+@dataclass
+class RebuildReport:
+    store: Path
+    kept_aside: Path | None
+    rebuilt: list[tuple[int, str, int]] = field(default_factory=list)  # old sid, file, new sid
+    failed: list[tuple[int, str, str]] = field(default_factory=list)  # old sid, file, why
+
+
+def rebuild_store(db_path: Path | None = None,
+                  on_file: Callable[[str], None] | None = None) -> RebuildReport:
+    """A new store from the archive's manifests, in snapshot order; the old store file (if
+    any) and the old archive are kept aside until every file is back, then the old archive is
+    removed (its bytes are in the new one, sha256-checked)."""
+    db_file = Path(db_path or default_db_path())
+    folder = archive_dir(db_file)
+    entries = manifests(folder) if folder.is_dir() else []
+    if not entries:
+        raise StoreError("there is nothing to rebuild from: the archive holds no manifests",
+                         file=folder, hint="re-ingest the original files (sahel build --from "
+                         "DIR, sahel ingest …), or restore a backup of the store")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    aside = None
+    if db_file.exists():
+        aside = db_file.with_name(f"{db_file.stem}.damaged-{stamp}{db_file.suffix}")
+        os.replace(db_file, aside)
+        wal = db_file.with_name(db_file.name + ".wal")
+        if wal.exists():
+            os.replace(wal, aside.with_name(aside.name + ".wal"))
+    old = folder.with_name(f"{folder.name}.rebuild-{stamp}")
+    os.replace(folder, old)
+    rep = RebuildReport(store=db_file, kept_aside=aside)
+    with tempfile.TemporaryDirectory(prefix="sahel-rebuild-") as work:
+        for entry in entries:
+            name = str(entry.get("file_name") or entry["archive"])
+            src = old / str(entry["archive"])
+            if on_file is not None:
+                on_file(name)
+            try:
+                rep.rebuilt.append((int(entry["snapshot_id"]), name,
+                                    _redo(entry, src, Path(work), db_file)))
+            except SahelError as exc:
+                rep.failed.append((int(entry["snapshot_id"]), name, exc.render()))
+    if rep.failed:
+        rep.failed.append((0, str(old), "the old archive is kept there: nothing was deleted"))
+    else:
+        shutil.rmtree(old, ignore_errors=True)
+    return rep
+
+
+def _redo(entry: dict[str, Any], src: Path, work: Path, db_file: Path) -> int:
+    """Ingest one archived file again, under its original name, as its manifest says."""
+    if not src.is_file():
+        raise StoreError("the archived file is missing", file=src,
+                         hint="re-ingest the original file by hand")
+    if sha256_file(src) != entry.get("sha256", ""):
+        raise StoreError("the archived file does not have its recorded sha256", file=src,
+                         hint="re-ingest the original file by hand")
+    named = work / str(entry["snapshot_id"]) / str(entry.get("file_name") or src.name)
+    named.parent.mkdir(parents=True)
+    shutil.copyfile(src, named)
+    for companion in src.parent.glob(f"{src.name}{COMPANION}*"):
+        shutil.copyfile(companion, named.parent / companion.name.split(COMPANION, 1)[1])
+    if entry.get("kind") == "series":
+        return int(import_series(named, kind=entry.get("series_kind"),
+                                 db_path=db_file).snapshot_id)
+    mode = entry.get("mode", "authoritative")
+    res = ingest_file(named, source=entry.get("source"), source_version=entry.get("source_version"),
+                      version_basis=entry.get("version_basis"),
+                      encoding=entry.get("encoding", "utf-8"),
+                      skip_bad_rows=bool(entry.get("skip_bad_rows")),
+                      rejects_path=work / f"{entry['snapshot_id']}.rejects.csv",
+                      partial=mode == "partial", sample=mode == "sample",
+                      allow_mass_delete=True, allow_older=True, db_path=db_file)
+    return int(res.snapshot_id)

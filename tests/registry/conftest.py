@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sahel.registry.load import Registry, load_registry
+from sahel.registry.checked import load_registry
+from sahel.registry.load import Registry
 
 REPO_REGISTRY = Path(__file__).resolve().parents[2] / "registry"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sahel.errors import RegistryError
-from sahel.registry.load import load_registry
+from sahel.registry.checked import load_registry
 from sahel.registry.validate import check, check_registry
 from tests.registry.conftest import MINIMAL_ACTORS, MINIMAL_TIES, REPO_REGISTRY
 

@@ -32,8 +32,9 @@ from sahel.analysis.result import AnalysisResult
 from sahel.errors import ConfigError, PanelError, SahelError
 from sahel.panels import Panel, add_civilian_deaths, add_events, add_fatalities, create_country_months
 from sahel.panels.periods import Design
+from sahel.registry.checked import load_registry
 from sahel.registry.dates import EventDate, resolve_event
-from sahel.registry.load import Registry, load_registry
+from sahel.registry.load import Registry
 from sahel.store.filters import Filters
 
 Measure = Literal["events", "fatalities", "civilian_deaths"]

@@ -31,8 +31,8 @@ def perpetrator_map(names: list[str], registry_root: Path | None = None,
                     ) -> tuple[pd.DataFrame, str]:
     """``raw_name, actor_id, perpetrator_group`` for ``names``, and a note saying where the
     groups came from (the registry is read at query time, never stored with the events)."""
+    from sahel.registry.checked import load_registry
     from sahel.registry.link import ActorMatcher
-    from sahel.registry.load import load_registry
 
     registry = load_registry(registry_root)
     mapping = ActorMatcher.from_registry(registry).mapping(names, registry)

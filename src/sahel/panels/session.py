@@ -17,7 +17,8 @@ import pandas as pd
 
 from sahel.panels import grid, measures, perpetrators
 from sahel.provenance import Provenance
-from sahel.registry.load import Registry, load_registry
+from sahel.registry.checked import load_registry
+from sahel.registry.load import Registry
 from sahel.store.db import check_as_of, connect
 from sahel.store.filters import Filters, visible
 from sahel.store.query import _provenance

@@ -18,6 +18,7 @@ import pandas as pd
 
 from sahel.errors import InputError, NotFoundError, StoreError
 from sahel.registry.alignment import AlignmentReport, alignment_report
+from sahel.registry.checked import load_registry
 from sahel.registry.classify import classify_tie, horizontality, load_capabilities
 from sahel.registry.freshness import DEFAULT_THRESHOLD_MONTHS, FreshnessReport, freshness_report
 from sahel.registry.freshness import current_to as _current_to
@@ -26,7 +27,7 @@ from sahel.registry.importers.common import ImportResult
 from sahel.registry.importers.coups import CoupCheck, check_coups
 from sahel.registry.importers.sipri import import_sipri
 from sahel.registry.link import SAHEL_ISO3, ActorMatcher, link_report, link_report_from_files
-from sahel.registry.load import Registry, load_registry
+from sahel.registry.load import Registry
 from sahel.registry.models import Actor, FuzzyDate
 from sahel.registry.network import (
     Format,

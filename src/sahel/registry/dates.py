@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from sahel.errors import ConfigError, NotFoundError
-from sahel.registry.load import Registry, load_registry
+from sahel.registry.checked import load_registry
+from sahel.registry.load import Registry
 
 
 @dataclass(frozen=True)

@@ -414,30 +414,3 @@ def read_registry(root: str | Path | None = None) -> tuple[Registry, list[Proble
                 )
             )
     return reg, problems
-
-
-_CACHE: dict[tuple[str, float, int, int], Registry] = {}
-
-
-def load_registry(root: str | Path | None = None) -> Registry:
-    """Read and validate the registry; raise :class:`RegistryError` on the first problem.
-
-    The error message says how many problems there are; ``sahel registry check`` lists them all.
-    Parsed once per content state (parsing takes about a second and analyses ask again and
-    again); editing, adding or removing any YAML file invalidates the cache. Treat the result as
-    read-only (``with_ties`` returns a copy).
-    """
-    from sahel.registry.validate import check  # local: validate imports this module
-
-    base = registry_path(root)
-    files = [p.stat() for p in base.rglob("*.y*ml")] if base.is_dir() else []
-    key = (str(base.resolve()), max((f.st_mtime for f in files), default=0.0),
-           sum(f.st_size for f in files), len(files))
-    if key in _CACHE:
-        return _CACHE[key]
-    report = check(root)
-    report.raise_if_failed()
-    assert report.registry is not None
-    _CACHE.clear()
-    _CACHE[key] = report.registry
-    return report.registry

@@ -42,7 +42,7 @@ def check(
 @edge
 def rebuild(db: DbOpt = None) -> None:
     """Make a new store from the archived source files (a damaged store is kept aside)."""
-    from sahel.store.maintenance import rebuild_store
+    from sahel.build import rebuild_store
 
     out = console()
     with out.status("rebuilding …") as status:
