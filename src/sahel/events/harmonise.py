@@ -22,7 +22,9 @@ from sahel.events.layouts import Layout, detect_layout, quote, select_sql
 from sahel.events.reader import (
     MAX_LINE_BYTES,
     SourceFile,
+    find_bad_record,
     find_encoding_error,
+    find_line_end_problem,
     locate_lines,
     record_line,
 )
@@ -123,10 +125,13 @@ def _csv_reason(own: str) -> str:
     return "the row cannot be split into the header's fields"
 
 
-def _translate_duckdb(exc: duckdb.Error, sf: SourceFile) -> InputError:
-    """DuckDB's CSV errors, in the project's words, at the line a user sees in an editor."""
+def _translate_duckdb(exc: duckdb.Error | UnicodeDecodeError, sf: SourceFile) -> InputError:
+    """DuckDB's CSV errors, in the project's words, at the line a user sees in an editor.
+
+    A UnicodeDecodeError is DuckDB failing to hand over its own message (it cut the echoed
+    line inside a UTF-8 character): the line is then found by :func:`find_bad_record`."""
     sf.verify()  # a truncated gzip explains any parse error after the cut
-    text = str(exc)
+    text = str(exc) if isinstance(exc, duckdb.Error) else ""
     m = re.search(r"CSV Error on Line:\s*(\d+)", text)
     line = (record_line(sf, int(m.group(1))) or int(m.group(1))) if m else None
     # classify on DuckDB's own words only: the echoed row and the file path may contain anything
@@ -155,6 +160,21 @@ def _translate_duckdb(exc: duckdb.Error, sf: SourceFile) -> InputError:
             hint="a quote that is never closed runs many rows together: fix the quotes on that "
             "line, or rerun with --skip-bad-rows to set it aside",
         )
+    if line is None:  # DuckDB names no line when the line endings change mid-file
+        stray = find_line_end_problem(sf)
+        if stray is not None:
+            return InputError(
+                f"malformed CSV: {stray[1]}", file=sf.path, line=stray[0],
+                hint="give the file one kind of line ending (e.g. `dos2unix FILE`, or save it "
+                "again from an editor), or export it again from the source",
+            )
+    found = find_bad_record(sf) if line is None else None
+    if found is not None:
+        return InputError(
+            f"malformed CSV row: {found[1]}", file=sf.path, line=found[0],
+            hint="fix that line (unbalanced quotes or a wrong number of fields), or rerun with "
+            "--skip-bad-rows to set malformed rows aside in a rejects file",
+        )
     detail = _csv_reason(own)
     m2 = re.search(r"Original Line: (.*)", text)
     if m2:
@@ -169,9 +189,10 @@ def _translate_duckdb(exc: duckdb.Error, sf: SourceFile) -> InputError:
 def _relation(sf: SourceFile, layout: Layout, *, store_rejects: bool,
               ignore_errors: bool = False) -> str:
     rel = sf.read_csv_sql(store_rejects=store_rejects, ignore_errors=ignore_errors)
-    if sf.hxl and layout.id_column:
-        col = quote(layout.id_column)
-        return f"(SELECT * FROM {rel} WHERE NOT starts_with(coalesce({col}, ''), '#'))"
+    tagged = sf.hxl_filter() if sf.hxl else None
+    if tagged is not None:  # the HXL row, told by one of its tags (not only the id column's:
+        col, tag = quote(tagged[0]), tagged[1].replace("'", "''")  # a layout may have none)
+        return f"(SELECT * FROM {rel} WHERE coalesce(trim({col}), '') <> '{tag}')"
     return rel
 
 
@@ -395,7 +416,7 @@ def stage_file(
     sql = canonical_sql(sf, layout, today, store_rejects=skip_bad_rows)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS {sql}")
-    except duckdb.Error as exc:
+    except (duckdb.Error, UnicodeDecodeError) as exc:
         raise _translate_duckdb(exc, sf) from exc
     sf.verify()
     nul_unstored = _mark_nul_bytes(con, sf, layout) if sf.nul_bytes else 0

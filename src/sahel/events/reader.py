@@ -13,6 +13,7 @@ import csv
 import gzip
 import hashlib
 import io
+import re
 import threading
 import zipfile
 import zlib
@@ -65,6 +66,16 @@ class SourceFile:
     member_nul_bytes: int | None = None
     #: (name, first column, second column) of header names given twice (see check_header)
     duplicates: list[tuple[str, int, int]] = field(default_factory=list)
+    #: the cells of the HXL hashtag row (empty when ``hxl`` is False)
+    hxl_row: list[str] = field(default_factory=list)
+
+    def hxl_filter(self) -> tuple[str, str] | None:
+        """(column, its hashtag): a condition that tells the HXL row from the data rows,
+        whatever the layout (the first column that carries a tag), or None."""
+        for column, tag in zip(self.columns, self.hxl_row, strict=False):
+            if tag.strip().startswith("#"):
+                return column, tag.strip()
+        return None
 
     def check_header(self) -> None:
         """Refuse a header that names a column twice: which of the two would a layout mean?
@@ -452,6 +463,7 @@ def open_source(path: Path, workdir: Path, *, encoding: str = "utf-8",
     delimiter, header = _split_header(lines, path)
     columns, duplicates = _column_names(header)
     hxl = len(lines) > 1 and lines[1].lstrip(delimiter).startswith("#")
+    hxl_row = parse_line(lines[1], delimiter, path, 2) if hxl else []
     first_data = lines[2] if hxl and len(lines) > 2 else (lines[1] if len(lines) > 1 else "")
     if first_data:
         fields = parse_line(first_data, delimiter, path, 3 if hxl else 2)
@@ -462,6 +474,7 @@ def open_source(path: Path, workdir: Path, *, encoding: str = "utf-8",
         encoding=encoding, delimiter=delimiter, header=[h.strip() for h in header],
         columns=columns, hxl=hxl, size=size, sha256_future=hasher, data_path=data_path,
         transcoded=transcoded, member_nul_bytes=member_nuls, duplicates=duplicates,
+        hxl_row=hxl_row,
     )
 
 
@@ -514,6 +527,69 @@ def record_line(sf: SourceFile, record: int) -> int | None:
             return start if n + 1 == record else None
     except (csv.Error, OSError, EOFError):
         return None
+
+
+_LINE_END_NAMES = {"\n": "LF (\\n)", "\r\n": "CRLF (\\r\\n)", "\r": "CR (\\r)"}
+_CSV_TOKENS = re.compile(r'"|\r\n|\r|\n')
+
+
+def find_line_end_problem(sf: SourceFile) -> tuple[int, str] | None:
+    """(line, what) of the first line ending, outside quotes, that differs from the file's
+    first one — a CRLF line in an LF file, a stray carriage return — or None.
+
+    Error path only: DuckDB reads one line-ending style per file and stops at another one
+    with "state machine reached an invalid state" and no line number. Lines are counted as an
+    editor counts them: at every line ending of the file's own style, and at every LF.
+    """
+    style: str | None = None
+    line, quoted, pending_cr = 1, False, False
+    with _text_stream(sf) as fh:  # newline="": the \r are kept
+        while chunk := fh.read(1 << 22):
+            if pending_cr:  # a \r that ended the previous chunk
+                chunk = "\r" + chunk
+                pending_cr = False
+            for m in _CSV_TOKENS.finditer(chunk):
+                token = m.group(0)
+                if token == '"':
+                    quoted = not quoted  # an escaped "" toggles twice
+                    continue
+                if token == "\r" and m.end() == len(chunk):
+                    pending_cr = True  # maybe the first half of a \r\n cut by the chunk
+                    break
+                if quoted:
+                    line += token.count("\n")
+                    continue
+                if style is None:
+                    style = token
+                elif token != style:
+                    what = ("holds a stray CR (\\r)" if token == "\r"
+                            else f"ends with {_LINE_END_NAMES[token]}")
+                    return line, (f"this line {what} while the file's lines end with "
+                                  f"{_LINE_END_NAMES[style]}")
+                line += 1
+        if pending_cr and style is not None and style != "\r" and not quoted:
+            return line, (f"the file ends with a stray CR (\\r) while its lines end with "
+                          f"{_LINE_END_NAMES[style]}")
+    return None
+
+
+def find_bad_record(sf: SourceFile) -> tuple[int, str] | None:
+    """(line, what) of the first record that the csv module cannot split into the header's
+    number of fields, or None. Error path only: for the DuckDB errors that name no line (or
+    whose message DuckDB itself cannot decode, having cut it inside a UTF-8 character)."""
+    start = 1
+    try:
+        with _text_stream(sf) as fh:
+            reader = csv_reader(fh, sf.delimiter)
+            for n, row in enumerate(reader):
+                if n > 0 and len(row) != len(sf.columns) and not (sf.hxl and n == 1):
+                    return start, f"expected {len(sf.columns)} fields, found {len(row)}"
+                start = reader.line_num + 1
+    except csv.Error as exc:
+        return start, f"the row cannot be split into fields ({exc})"
+    except (OSError, EOFError):
+        return None
+    return None
 
 
 def find_encoding_error(sf: SourceFile) -> tuple[int, int] | None:

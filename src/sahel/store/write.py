@@ -107,8 +107,8 @@ def insert_single_pass(con: duckdb.DuckDBPyConnection, sf: SourceFile, layout: L
             SELECT {select}
             FROM ({rows}) AS i {COUNTRY_JOIN}
         """)
-    except duckdb.Error as exc:
-        raise SinglePassMiss(str(exc).splitlines()[0]) from exc
+    except (duckdb.Error, UnicodeDecodeError) as exc:  # the latter: DuckDB's own message cut
+        raise SinglePassMiss(str(exc).splitlines()[0]) from exc  # inside a UTF-8 character
     got = con.execute("""
         SELECT count(*), count(DISTINCT source_id), min(date_start), max(date_start),
                list(DISTINCT country_iso3 ORDER BY country_iso3)
