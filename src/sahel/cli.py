@@ -15,6 +15,7 @@ import pandas as pd
 import typer
 
 from sahel.cli_kit import AsOfOpt, CountryOpt, DbOpt, StartOpt, YearOpt, day, edge
+from sahel.errors import ConfigError
 from sahel.render import Format, console, df_table, emit
 
 app = typer.Typer(
@@ -56,8 +57,9 @@ def _run_ingest(files: list[Path], **kwargs: Any) -> None:
     out, results = console(), []
     failed: list[tuple[Path, SahelError]] = []
     if len(files) > 1 and kwargs.get("rejects_path") is not None:
-        raise typer.BadParameter("--rejects names one file: leave it out when ingesting several "
-                                 "files (each gets FILE.rejects.csv)")
+        raise ConfigError("--rejects names one file, but several files were given",
+                          field="--rejects",
+                          hint="leave it out: each file gets FILE.rejects.csv beside it")
     for path in files:
         try:
             with out.status(f"ingesting {path.name} …"):
@@ -134,7 +136,8 @@ def ingest_ucdp(
         paths.append(fetched.path)
         source_version = source_version or api
     if not paths:
-        raise typer.BadParameter("give FILES, --download VERSION or --api VERSION")
+        raise ConfigError("nothing to ingest", hint="give FILES, --download VERSION or "
+                          "--api VERSION")
     _run_ingest(paths, source=source, source_version=source_version, db_path=db,
                 encoding=encoding, skip_bad_rows=skip_bad_rows, rejects_path=rejects,
                 partial=partial or bool(api), sample=sample,
@@ -173,7 +176,7 @@ def ingest_acled(
         target = settings.home / "acled" / f"acled_api_{api_country.replace(' ', '_')}.csv"
         paths.append(AcledClient(settings).fetch_to_csv(target, **filters).path)
     if not paths:
-        raise typer.BadParameter("give FILES or --api-country COUNTRY")
+        raise ConfigError("nothing to ingest", hint="give FILES or --api-country COUNTRY")
     _run_ingest(paths, source="acled", db_path=db, encoding=encoding,
                 skip_bad_rows=skip_bad_rows, rejects_path=rejects, partial=partial,
                 allow_mass_delete=allow_mass_delete, allow_older=allow_older)
@@ -247,7 +250,7 @@ def summary(
     from sahel.panels.summary import summary as run
 
     if by not in ("year", "month"):
-        raise typer.BadParameter("--by is year or month")
+        raise ConfigError(f"--by {by!r}", field="--by", hint="use year or month")
     f = _filters(country, start, end, year, source, category, actor, civilian, as_of)
     df, prov = run(f, db_path=db, by=by)  # type: ignore[arg-type]
     emit(df, prov, fmt, output, title="events and fatalities (low / best / high)")

@@ -6,6 +6,7 @@ translate :class:`~sahel.errors.SahelError` the same way, here.
 
 from __future__ import annotations
 
+import calendar
 import functools
 from collections.abc import Callable
 from datetime import date
@@ -14,7 +15,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
-from sahel.errors import SahelError
+from sahel.errors import ConfigError, SahelError
 from sahel.render import Format, console
 
 P = ParamSpec("P")
@@ -132,18 +133,22 @@ AsOfOpt = Annotated[int | None, typer.Option("--as-of", min=1, max=2**31 - 1,
                                              "(`sahel snapshots` lists them)")]
 
 
-def day(text: str | None, last: bool) -> date | None:
-    """``YYYY`` (its first or ``last`` day) or ``YYYY-MM-DD``; None stays None."""
+def day(text: str | None, last: bool, option: str = "--start/--end") -> date | None:
+    """``YYYY``, ``YYYY-MM`` (their first or ``last`` day) or ``YYYY-MM-DD``; None stays None."""
     if not text:
         return None
     try:
         if len(text) == 4 and text.isdigit():
             got = date(int(text), 12, 31) if last else date(int(text), 1, 1)
+        elif len(text) == 7 and text[4] == "-":
+            y, m = int(text[:4]), int(text[5:])
+            got = date(y, m, calendar.monthrange(y, m)[1] if last else 1)
         else:
             got = date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r}: use YYYY or YYYY-MM-DD (a real calendar "
-                                 "date)") from None
+        raise ConfigError(f"{text!r} is not a date", field=option,
+                          hint="use YYYY, YYYY-MM or YYYY-MM-DD (a real calendar date)") from None
     if not FIRST_YEAR <= got.year <= LAST_YEAR:
-        raise typer.BadParameter(f"{text!r}: use a year between {FIRST_YEAR} and {LAST_YEAR}")
+        raise ConfigError(f"{text!r} is out of range", field=option,
+                          hint=f"use a year between {FIRST_YEAR} and {LAST_YEAR}")
     return got

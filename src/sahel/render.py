@@ -32,6 +32,8 @@ class Format(StrEnum):
     json = "json"
     parquet = "parquet"
     md = "md"
+    graphml = "graphml"
+    dot = "dot"
 
 
 def check_format(fmt: Format, allowed: tuple[Format, ...], command: str) -> None:
@@ -114,3 +116,17 @@ def emit(df: pd.DataFrame, prov: Provenance, fmt: Format, output: Path | None,
         err.print(f"wrote {len(df):,} rows to {output} (provenance: {side})")
     for line in prov.lines():
         err.print(f"[dim]{line}[/dim]")
+
+
+def emit_text(text: str, output: Path | None, what: str = "output") -> None:
+    """A document (JSON, Markdown, GraphML, DOT) to stdout or to ``output``, as given."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_text(output, text, what=what)
+    console(stderr=True).print(f"wrote {output}", markup=False)
+
+
+def emit_json(doc: Any, output: Path | None) -> None:
+    """A JSON document (provenance inside it) to stdout or to ``output``."""
+    emit_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", output)

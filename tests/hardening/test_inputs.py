@@ -442,7 +442,7 @@ def test_a_bug_is_reported_in_one_line_with_a_crash_file(sahel_home: Path) -> No
     import subprocess
     import sys
 
-    code = ("import sys\nimport sahel.store.query as q\n"
+    code = ("import sys\nimport sahel.panels.summary as q\n"
             "def boom(*a, **k):\n    raise RuntimeError('kaboom')\n"
             "q.summary = boom\nsys.argv = ['sahel', 'summary']\n"
             "from sahel.cli import main\nmain()\n")
@@ -499,7 +499,7 @@ def registry_copy(tmp_path: Path) -> Path:
 def test_hostile_registry_and_claim_yaml(registry_copy: Path, case: str) -> None:
     rel, data = YAML_CASES[case]
     (registry_copy / rel).write_bytes(data)
-    result = run_cli(["registry", "check", "--registry", registry_copy, "--json"], ok=False)
+    result = run_cli(["registry", "check", "--registry", registry_copy, "-f", "json"], ok=False)
     assert any(str(p["file"]).endswith("zz.yaml") for p in json.loads(result.stdout)["problems"])
     if rel.startswith("claims"):
         out = error_text(run_cli(["claims", "check", "--claims", registry_copy / "claims"],
@@ -523,7 +523,7 @@ def test_impossible_claim_specs_are_refused_on_load_and_by_registry_check(
     spec.write_text(text.replace(old, new, 1), encoding="utf-8")
     out = error_text(run_cli(["claims", "check", "--claims", registry_copy / "claims"], ok=False))
     assert "mali-vac-2023.yaml:" in out and words in " ".join(out.split())
-    result = run_cli(["registry", "check", "--registry", registry_copy, "--json"], ok=False)
+    result = run_cli(["registry", "check", "--registry", registry_copy, "-f", "json"], ok=False)
     problems = json.loads(result.stdout)["problems"]
     assert [p["file"].endswith("mali-vac-2023.yaml") and words in p["message"]
             for p in problems] == [True]

@@ -30,7 +30,7 @@ def test_check_fails_with_location_and_exit_code(make_registry: Callable[..., Pa
     root = make_registry(ties__t_yaml=MINIMAL_TIES.replace("actor: aaa", "actor: zzz"))
     code, _, err = _run("check", "--registry", str(root))
     assert code == 6 and "zzz" in err and "registry problems" in err
-    code, out, _ = _run("check", "--registry", str(root), "--json")
+    code, out, _ = _run("check", "--registry", str(root), "-f", "json")
     problems = json.loads(out)["problems"]
     assert problems[0]["code"] == "dangling_ref" and problems[0]["line"] == 7
 
@@ -57,26 +57,26 @@ def test_network_with_generated_sipri_ties(shared_data: Path) -> None:
 
 
 def test_timeline_and_diff() -> None:
-    code, out, _ = _run("timeline", "Wagner Group", "--json", *REG)
+    code, out, _ = _run("timeline", "Wagner Group", "-f", "json", *REG)
     assert code == 0
-    rows = json.loads(out)
+    rows = json.loads(out)["rows"]
     assert rows[0]["id"] == "wagner-mli" and rows[0]["date"] == "2021-12"
-    code, out, _ = _run("diff", "2021-06", "2023-12", "--actor", "mli", "--json", "--sources",
+    code, out, _ = _run("diff", "2021-06", "2023-12", "--actor", "mli", "-f", "json", "--sources",
                         *REG)
-    rows = json.loads(out)
+    rows = json.loads(out)["rows"]
     assert {r["id"] for r in rows if r["change"] == "gained"} == {
         "wagner-mli", "tur-mli-drones", "aes-liptako-gourma-charter"}
     assert all(r["sources"] for r in rows)
 
 
 def test_alignment_and_ties() -> None:
-    code, out, _ = _run("alignment", "MLI", "NER", "--json", *REG)
+    code, out, _ = _run("alignment", "MLI", "NER", "-f", "json", *REG)
     assert code == 0
     summary = {r["state"]: r for r in json.loads(out)["summary"]}
     assert summary["MLI"]["realignment_month"] == "2022-07"
     assert summary["NER"]["realignment_month"] == "2024-03"
-    code, out, _ = _run("ties", "--actor", "hti", "--json", *REG)
-    classes = {r["id"]: r["class"] for r in json.loads(out)}
+    code, out, _ = _run("ties", "--actor", "hti", "-f", "json", *REG)
+    classes = {r["id"]: r["class"] for r in json.loads(out)["rows"]}
     assert classes["mss-haiti-kenya"] == "triangular"
 
 
@@ -87,13 +87,13 @@ def test_importers_and_reports(shared_data: Path, tmp_path: Path) -> None:
     assert (tmp_path / "sipri_ties.yaml").is_file()
     code, out, _ = _run("import-atop", "--country", "NER", "--out", str(tmp_path), *REG)
     assert code == 0 and (tmp_path / "atop_ties.yaml").is_file()
-    code, out, _ = _run("check-coups", "--json", *REG)
-    rows = json.loads(out)
+    code, out, _ = _run("check-coups", "-f", "json", *REG)
+    rows = json.loads(out)["rows"]
     niger = next(r for r in rows if r["registry_id"] == "coup-ner-2023")
     assert niger["pt_date"] == "2023-06-26" and niger["days"] == -30
     mali = shared_data / "ucdp_ged" / "explorer_export_2025" / "Mali.csv"
-    code, out, _ = _run("link-report", "--file", str(mali), "--json", *REG)
-    assert code == 0 and json.loads(out)[0]["share_fatalities"] == 1.0
+    code, out, _ = _run("link-report", "--file", str(mali), "-f", "json", *REG)
+    assert code == 0 and json.loads(out)["rows"][0]["share_fatalities"] == 1.0
 
 
 def test_errors_become_messages_and_exit_codes(tmp_path: Path) -> None:

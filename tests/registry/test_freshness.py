@@ -229,7 +229,7 @@ def test_cli_freshness_and_check_warning(root: Path) -> None:
     runner = CliRunner()
     env = {"COLUMNS": "200"}
     result = runner.invoke(app, ["freshness", "--registry", str(root), "--at", "2026-11-30",
-                                 "--json"], env=env)
+                                 "-f", "json"], env=env)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["current_to"] == "2026-10" and data["cutoff"] == "2025-11-30"
@@ -246,6 +246,6 @@ def test_cli_freshness_and_check_warning(root: Path) -> None:
     assert result.exit_code == 0
     assert "registry OK" in result.stdout and "warnings" in result.stderr
     assert "t-stale" in result.stderr
-    result = runner.invoke(app, ["check", "--registry", str(root), "--json"], env=env)
+    result = runner.invoke(app, ["check", "--registry", str(root), "-f", "json"], env=env)
     data = json.loads(result.stdout)
     assert data["ok"] and {w["code"] for w in data["warnings"]} == {"stale_tie"}

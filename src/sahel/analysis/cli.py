@@ -9,7 +9,6 @@ CLI can mount this sub-app without an import cycle.
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -17,9 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, YearOpt, day, edge
-from sahel.outputs import write_text
-from sahel.render import console, df_table
+from sahel.cli_kit import CountryOpt, DbOpt, FormatOpt, OutputOpt, StartOpt, YearOpt, day, edge
+from sahel.errors import ConfigError
+from sahel.render import Format, check_format, console, df_table, emit_text
 
 if TYPE_CHECKING:
     from sahel.analysis.result import AnalysisResult
@@ -34,12 +33,6 @@ app = typer.Typer(
 
 
 
-class OutFormat(StrEnum):
-    table = "table"
-    json = "json"
-    md = "md"
-
-
 class PeriodOpt(StrEnum):
     year = "year"
     month = "month"
@@ -47,9 +40,8 @@ class PeriodOpt(StrEnum):
 
 SourceOpt = Annotated[list[str] | None, typer.Option("--source", "-s",
                                                      help="ucdp_ged, ucdp_candidate, acled")]
-FormatOpt = Annotated[OutFormat, typer.Option("--format", "-f", help="table, json or md")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="write json/md to this file")]
+#: what an analysis result can be printed as
+RESULT_FORMATS = (Format.table, Format.json, Format.md)
 ChartOpt = Annotated[Path | None, typer.Option("--chart", help="also draw a chart (.png/.svg)")]
 RegistryOpt = Annotated[Path | None, typer.Option("--registry", help="registry folder "
                                                   "(default: $SAHEL_REGISTRY or ./registry)")]
@@ -73,19 +65,21 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def show(result: AnalysisResult, fmt: OutFormat, output: Path | None,
+def show(result: AnalysisResult, fmt: Format, output: Path | None,
          chart: Path | None) -> None:
     """Render a result: table (+ stats, method, limits, sources), JSON or Markdown."""
     import pandas as pd
 
     out, err = console(), console(stderr=True)
-    if fmt is OutFormat.table and output is not None:
-        raise typer.BadParameter("--output needs --format json or md")
+    check_format(fmt, RESULT_FORMATS, "an analysis")
+    if fmt is Format.table and output is not None:
+        raise ConfigError("--output needs a file format", field="--output",
+                          hint="add --format json or md")
     if chart is not None:  # first: a bad chart path fails before anything is printed
         from sahel.analysis.charts import draw
 
         err.print(f"chart: {draw(result, chart)}")
-    if fmt is OutFormat.table:
+    if fmt is Format.table:
         out.print(df_table(result.table, title=result.title))
         if result.stats:
             stats = pd.DataFrame({"statistic": list(result.stats),
@@ -99,13 +93,8 @@ def show(result: AnalysisResult, fmt: OutFormat, output: Path | None,
         for line in result.provenance.lines():
             out.print(f"[dim]{line}[/dim]")
     else:
-        text = (json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str)
-                if fmt is OutFormat.json else result.to_markdown())
-        if output is None:
-            sys.stdout.write(text + "\n")
-        else:
-            write_text(output, text + "\n")
-            err.print(f"wrote {result.name} to {output}")
+        emit_text((json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str)
+                   if fmt is Format.json else result.to_markdown()) + "\n", output)
 
 
 @app.command("civilians")
@@ -114,7 +103,7 @@ def civilians(
     country: CountryOpt = None, start: StartOpt = None, end: StartOpt = None,
     year: YearOpt = None, source: SourceOpt = None,
     period: Annotated[PeriodOpt, typer.Option(help="year or month")] = PeriodOpt.year,
-    fmt: FormatOpt = OutFormat.table, output: OutputOpt = None, chart: ChartOpt = None,
+    fmt: FormatOpt = Format.table, output: OutputOpt = None, chart: ChartOpt = None,
     db: DbOpt = None, registry: RegistryOpt = None,
 ) -> None:
     """Who kills civilians: civilian deaths and civilian-targeting events by perpetrator.
@@ -146,7 +135,7 @@ def trends(
     measure: Annotated[MeasureOpt, typer.Option(help="events or fatalities")] = MeasureOpt.events,
     by: Annotated[ByOpt, typer.Option(help="category or perpetrator")] = ByOpt.category,
     period: Annotated[PeriodOpt, typer.Option(help="year or month")] = PeriodOpt.year,
-    fmt: FormatOpt = OutFormat.table, output: OutputOpt = None, chart: ChartOpt = None,
+    fmt: FormatOpt = Format.table, output: OutputOpt = None, chart: ChartOpt = None,
     db: DbOpt = None, registry: RegistryOpt = None,
 ) -> None:
     """Violence trends: events or fatalities (low/best/high) by category or perpetrator group."""
@@ -184,7 +173,7 @@ def before_after_cmd(
     seasonality: Annotated[bool, typer.Option(help="month-of-year dummies in the ITS")] = False,
     series: Annotated[str | None, typer.Option(help="use a monthly aggregate series instead "
                                                "of events (reaches past 2023)")] = None,
-    fmt: FormatOpt = OutFormat.table, output: OutputOpt = None, chart: ChartOpt = None,
+    fmt: FormatOpt = Format.table, output: OutputOpt = None, chart: ChartOpt = None,
     db: DbOpt = None, registry: RegistryOpt = None,
 ) -> None:
     """Before/after a dated event: time series, DiD against controls, placebo dates.
@@ -210,7 +199,7 @@ def sources(
     ucdp_source: Annotated[str, typer.Option(help="ucdp_ged or ucdp_candidate")] = "ucdp_ged",
     top: Annotated[int, typer.Option(min=0, max=1000,
                                      help="how many largest disagreements to list")] = 5,
-    fmt: FormatOpt = OutFormat.table, output: OutputOpt = None, chart: ChartOpt = None,
+    fmt: FormatOpt = Format.table, output: OutputOpt = None, chart: ChartOpt = None,
     db: DbOpt = None,
 ) -> None:
     """UCDP vs ACLED where both cover: correlation, ratios, which conclusions flip.

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sahel.analysis.cli import OutFormat, show
-from sahel.cli_kit import CountryOpt, DbOpt, StartOpt, day, edge
-from sahel.render import console
+from sahel.analysis.cli import ChartOpt, show
+from sahel.cli_kit import CountryOpt, DbOpt, FormatOpt, OutputOpt, StartOpt, day, edge
+from sahel.render import Format, console
 
 if TYPE_CHECKING:
     from sahel.store.filters import Filters
@@ -42,10 +42,6 @@ class FixedEffects(StrEnum):
     month = "month"
 
 
-FormatOpt = Annotated[OutFormat, typer.Option("--format", "-f", help="table, json or md")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="write json/md to this file")]
-ChartOpt = Annotated[Path | None, typer.Option("--chart", help="also draw a chart (.png/.svg)")]
 
 
 
@@ -66,7 +62,7 @@ def coastal(
                                                    "coastal_north, north_BEN … ; repeatable")] = None,
     actors: Annotated[Actors, typer.Option(help="rows to show: both, all or jihadist")
                       ] = Actors.both,
-    fmt: FormatOpt = OutFormat.table, output: OutputOpt = None, chart: ChartOpt = None,
+    fmt: FormatOpt = Format.table, output: OutputOpt = None, chart: ChartOpt = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="also draw a map of "
                                                   "jihadist-group events by year (.png/.svg)")
                         ] = None,
@@ -104,7 +100,7 @@ def cross_border_cmd(
     ] = FixedEffects.country_month,
     reps: Annotated[int, typer.Option(min=0, max=100_000,
                                       help="bootstrap draws (0: no intervals)")] = 200,
-    fmt: FormatOpt = OutFormat.table, output: OutputOpt = None, chart: ChartOpt = None,
+    fmt: FormatOpt = Format.table, output: OutputOpt = None, chart: ChartOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Cross-border interdependence: is violence in an admin-1 unit followed by violence in a

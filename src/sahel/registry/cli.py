@@ -1,27 +1,26 @@
 """``sahel registry …`` — thin commands over :mod:`sahel.registry.api`.
 
-Each command parses its options, calls one public function, and renders the result with rich
-(or writes JSON/CSV/GraphML/DOT). Errors of the observatory (:class:`SahelError`) are printed to
-stderr with their fix and turned into the error's exit code by :func:`sahel.cli_kit.edge`.
+Each command parses its options, calls one public function, and renders the result through the
+shared renderer (:mod:`sahel.render`: ``--format table|csv|json|…``, ``--output``). Errors of the
+observatory (:class:`SahelError`) are printed with their fix by :func:`sahel.cli_kit.edge`.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.table import Table
 
-from sahel.cli_kit import edge
-from sahel.errors import SahelError
+from sahel.cli_kit import FormatOpt, OutputOpt, edge
+from sahel.errors import ConfigError
+from sahel.provenance import Provenance
 from sahel.registry import api
 from sahel.registry.link import SAHEL_ISO3
 from sahel.registry.load import Problem
 from sahel.registry.network import source_labels
-from sahel.render import console
+from sahel.render import Format, check_format, console, df_table, emit, emit_json, emit_text
 from sahel.settings import get_settings
 
 app = typer.Typer(
@@ -38,49 +37,35 @@ RegistryOpt = Annotated[
                  help="registry folder (default: <repo>/registry)"),
 ]
 SourcesOpt = Annotated[bool, typer.Option("--sources", help="print the sources of each tie")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
+TABLES = (Format.table, Format.csv, Format.json, Format.parquet)
+DOCUMENT = (Format.table, Format.json)
 IncludeOpt = Annotated[
     list[str] | None,
     typer.Option("--include", help="add generated ties: sipri and/or atop (repeatable)"),
 ]
 
 
-def _fail(err: SahelError) -> NoReturn:
-    _err.print(err.render(), markup=False, highlight=False)
-    raise typer.Exit(err.exit_code)
-
-
-
-
 def _includes(values: list[str] | None) -> list[api.Include]:
     out: list[api.Include] = []
     for value in values or []:
         if value not in ("sipri", "atop"):
-            raise typer.BadParameter(f"unknown dataset {value!r}; use sipri or atop",
-                                     param_hint="--include")
+            raise ConfigError(f"unknown dataset {value!r}", field="--include",
+                              hint="use sipri or atop")
         out.append(value)  # type: ignore[arg-type]
     return out
 
 
-def _table(frame: pd.DataFrame, title: str | None = None, limit: int | None = None) -> Table:
-    table = Table(title=title, show_lines=False)
-    for column in frame.columns:
-        table.add_column(str(column), overflow="fold")
-    rows = frame if limit is None else frame.head(limit)
-    for record in rows.itertuples(index=False):
-        table.add_row(*["" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
-                        for v in record])
-    return table
+def _provenance(registry: Path | None, what: str) -> Provenance:
+    """Registry tables say which registry folder they come from (its sources are per tie)."""
+    from sahel.registry.load import registry_path
+
+    return Provenance(f"{what}; registry {registry_path(registry)}", [], [])
 
 
-def _emit(frame: pd.DataFrame, as_json: bool, csv: Path | None, title: str) -> None:
-    if csv is not None:
-        frame.to_csv(csv, index=False)
-        _err.print(f"wrote {len(frame)} rows to {csv}")
-    if as_json:
-        typer.echo(frame.to_json(orient="records", force_ascii=False, indent=2))
-    elif csv is None:
-        _out.print(_table(frame, title))
+def _emit(frame: pd.DataFrame, fmt: Format, output: Path | None, title: str,
+          registry: Path | None) -> None:
+    check_format(fmt, TABLES, "this registry command")
+    emit(frame, _provenance(registry, title), fmt, output, title=title)
 
 
 @app.command()
@@ -89,9 +74,11 @@ def check(
     registry: RegistryOpt = None,
     seeds: Annotated[Path | None, typer.Option(help="folder of the seed texts, to verify quotes "
                                                     "(default: ../shared/seeds when present)")] = None,
-    as_json: JsonOpt = False,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
 ) -> None:
     """Validate the registry (schema, references, dates, sources, ids, aliases); warn on stale ties."""
+    check_format(fmt, DOCUMENT, "registry check")
     folder = seeds
     if folder is None:
         default = get_settings().shared_data.parent / "seeds"
@@ -102,22 +89,21 @@ def check(
     report.problems.extend(Problem("claim_spec", e.message, Path(e.file) if e.file else None,
                                    e.line, e.field, e.hint)
                            for e in claim_problems(report.root / "claims"))
-    if as_json:
-        typer.echo(json.dumps({"ok": report.ok, "counts": report.counts,
-                               "problems": [_problem_record(p) for p in report.problems],
-                               "warnings": [_problem_record(p) for p in report.warnings]},
-                              indent=2))
+    if fmt is Format.json:
+        emit_json({"ok": report.ok, "counts": report.counts,
+                   "problems": [_problem_record(p) for p in report.problems],
+                   "warnings": [_problem_record(p) for p in report.warnings]}, output)
     else:
         counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
         if report.ok:
             _out.print(f"registry OK: {counts}" + (" (quotes verified)" if folder else ""))
         else:
-            _err.print(_table(_problem_frame(report.problems),
-                              f"{len(report.problems)} registry problems"))
+            _err.print(df_table(_problem_frame(report.problems),
+                                f"{len(report.problems)} registry problems"))
         if report.warnings:
-            _err.print(_table(_problem_frame(report.warnings),
-                              f"{len(report.warnings)} warnings: ongoing ties with no recent "
-                              "source (not errors; see `sahel registry freshness`)"))
+            _err.print(df_table(_problem_frame(report.warnings),
+                                f"{len(report.warnings)} warnings: ongoing ties with no recent "
+                                "source (not errors; see `sahel registry freshness`)"))
     if not report.ok:
         raise typer.Exit(report.problems[0].to_error().exit_code)
 
@@ -143,50 +129,48 @@ def freshness(
                                                 "ongoing tie is stale")] = 12,
     stale_only: Annotated[bool, typer.Option("--stale-only",
                                              help="only stale ties and actors with one")] = False,
-    as_json: JsonOpt = False,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
     registry: RegistryOpt = None,
 ) -> None:
     """Newest source per actor and ongoing tie; flags ties with no source within --threshold."""
+    check_format(fmt, DOCUMENT, "registry freshness")
     report = api.freshness(root=registry, at=at, threshold_months=threshold)
     ties_frame = report.ties_frame(stale_only)
     actors_frame = report.actors_frame(stale_only)
     current = str(report.current_to) if report.current_to else None
-    if as_json:
-        typer.echo(json.dumps({
+    if fmt is Format.json:
+        emit_json({
             "at": report.at.isoformat(), "threshold_months": report.threshold_months,
             "cutoff": report.cutoff.isoformat(), "current_to": current,
             "stale": len(report.stale), "ties": ties_frame.to_dict("records"),
-            "actors": actors_frame.to_dict("records")}, indent=2, ensure_ascii=False))
+            "actors": actors_frame.to_dict("records")}, output)
         return
     _out.print(f"registry current to {current or 'an unknown date'}; reference date "
                f"{report.at}; stale = no source since {report.cutoff} "
                f"({report.threshold_months} months)")
-    _out.print(_table(ties_frame, f"{len(report.ties)} ongoing ties, {len(report.stale)} stale"))
-    _out.print(_table(actors_frame, "Actors: newest source, ongoing and stale ties"))
+    _out.print(df_table(ties_frame, f"{len(report.ties)} ongoing ties, {len(report.stale)} stale"))
+    _out.print(df_table(actors_frame, "Actors: newest source, ongoing and stale ties"))
 
 
 @app.command()
 @edge
 def network(
     at: Annotated[str, typer.Option("--at", help="date: YYYY, YYYY-MM or YYYY-MM-DD")],
-    fmt: Annotated[str, typer.Option("--format", help="json, graphml or dot")] = "json",
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="json, graphml or dot")]
+    = Format.json,
     actor: Annotated[str | None, typer.Option(help="only ties of this actor (and its units)")]
     = None,
     include: IncludeOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to a file")] = None,
+    output: OutputOpt = None,
     sources: SourcesOpt = False,
     registry: RegistryOpt = None,
 ) -> None:
     """The security-cooperation network active on a date (JSON, GraphML or DOT)."""
-    if fmt not in ("json", "graphml", "dot"):
-        raise typer.BadParameter("use json, graphml or dot", param_hint="--format")
-    text = api.network_export(at, fmt, root=registry, include=_includes(include),  # type: ignore[arg-type]
-                              actor=actor, sources=sources)
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-        _err.print(f"wrote {output}")
-    else:
-        typer.echo(text, nl=False)
+    check_format(fmt, (Format.json, Format.graphml, Format.dot), "registry network")
+    text = api.network_export(at, fmt.value, root=registry,  # type: ignore[arg-type]
+                              include=_includes(include), actor=actor, sources=sources)
+    emit_text(text, output)
 
 
 @app.command()
@@ -197,7 +181,8 @@ def timeline(
         bool, typer.Option("--no-children", help="leave out the actor's units (Wagner for Russia)")
     ] = False,
     sources: SourcesOpt = False,
-    as_json: JsonOpt = False,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
     registry: RegistryOpt = None,
 ) -> None:
     """Dated ties (start/end) and system events of an actor."""
@@ -207,7 +192,7 @@ def timeline(
                            "id": e.ref, "what": e.description, "actors": ", ".join(e.actors),
                            **({"sources": " | ".join(e.sources)} if sources else {})}
                           for e in entries])
-    _emit(frame, as_json, None, f"Timeline of {found.name} ({found.id})")
+    _emit(frame, fmt, output, f"Timeline of {found.name} ({found.id})", registry)
 
 
 @app.command(name="diff")
@@ -218,7 +203,8 @@ def diff_cmd(
     actor: Annotated[str | None, typer.Option(help="only ties of this actor")] = None,
     include: IncludeOpt = None,
     sources: SourcesOpt = False,
-    as_json: JsonOpt = False,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
     registry: RegistryOpt = None,
 ) -> None:
     """Ties gained and lost between two dates."""
@@ -235,9 +221,9 @@ def diff_cmd(
             rows.append(row)
     frame = pd.DataFrame(rows, columns=["change", "id", "type", "parties", "start", "end"]
                          + (["sources"] if sources else []))
-    _emit(frame, as_json, None,
+    _emit(frame, fmt, output,
           f"{len(report.diff.gained)} ties gained, {len(report.diff.lost)} lost, "
-          f"{before} → {after}")
+          f"{before} → {after}", registry)
 
 
 @app.command()
@@ -246,13 +232,13 @@ def ties(
     actor: Annotated[str | None, typer.Option(help="only ties of this actor")] = None,
     at: Annotated[str | None, typer.Option(help="only ties active on this date")] = None,
     sources: SourcesOpt = False,
-    as_json: JsonOpt = False,
-    csv: Annotated[Path | None, typer.Option(help="write CSV to this file")] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
     registry: RegistryOpt = None,
 ) -> None:
     """Ties with their class (South–South, North–South, triangular) and horizontality."""
     frame = api.tie_table(root=registry, actor=actor, at=at, sources=sources)
-    _emit(frame, as_json, csv, f"{len(frame)} ties")
+    _emit(frame, fmt, output, f"{len(frame)} ties", registry)
 
 
 @app.command()
@@ -266,29 +252,31 @@ def alignment(
     = None,
     monthly: Annotated[bool, typer.Option(help="print the monthly portfolio too")] = False,
     include: IncludeOpt = None,
-    as_json: JsonOpt = False,
-    csv: Annotated[Path | None, typer.Option(help="write the monthly portfolios as CSV")] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
     registry: RegistryOpt = None,
 ) -> None:
-    """Monthly partner portfolio per state, its shifts, and the realignment month."""
+    """Monthly partner portfolio per state, its shifts, and the realignment month
+    (``--format csv|parquet``: the monthly portfolios, one row per state and month)."""
     report = api.alignment(states or ["MLI", "BFA", "NER"], root=registry, start=start, end=end,
                            include=_includes(include))
-    if csv is not None:
+    if fmt in (Format.csv, Format.parquet):
         frames = [f.assign(state=s.upper()) for s, f in report.portfolios.items()]
-        pd.concat(frames).to_csv(csv, index=False)
-        _err.print(f"wrote monthly portfolios to {csv}")
-    if as_json:
-        typer.echo(json.dumps({
+        _emit(pd.concat(frames), fmt, output, "monthly partner portfolios", registry)
+        return
+    check_format(fmt, (*DOCUMENT, Format.csv, Format.parquet), "registry alignment")
+    if fmt is Format.json:
+        emit_json({
             "summary": report.summary().to_dict("records"),
             "shifts": {s: f.to_dict("records") for s, f in report.shifts.items()},
-        }, indent=2, default=str))
+        }, output)
         return
-    _out.print(_table(report.summary(), "Alignment: realignment months and leader changes"))
+    _out.print(df_table(report.summary(), "Alignment: realignment months and leader changes"))
     for state, shifts in report.shifts.items():
-        _out.print(_table(shifts, f"Shifts of {state.upper()}"))
+        _out.print(df_table(shifts, f"Shifts of {state.upper()}"))
         if monthly:
-            _out.print(_table(report.portfolios[state].drop(columns=["ties"]),
-                              f"Monthly portfolio of {state.upper()}"))
+            _out.print(df_table(report.portfolios[state].drop(columns=["ties"]),
+                                f"Monthly portfolio of {state.upper()}"))
 
 
 @app.command(name="import-sipri")
@@ -300,20 +288,22 @@ def import_sipri_cmd(
     = None,
     out: Annotated[Path | None, typer.Option(help="output folder (default $SAHEL_HOME/registry-imports)")]
     = None,
-    as_json: JsonOpt = False,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
     registry: RegistryOpt = None,
 ) -> None:
     """SIPRI arms transfers → arms-transfer ties per supplier–recipient–year (written to --out)."""
     result, path = api.sipri_import(root=registry, file=file, recipients=recipient, out=out)
     frame = result.frame
-    if as_json:
-        typer.echo(frame.to_json(orient="records", indent=2))
+    if fmt is not Format.table:
+        _emit(frame, fmt, output, "SIPRI supplier-recipient-year ties", registry)
         return
     _out.print(f"{len(result.ties)} arms-transfer ties from {int(frame['n_deals'].sum())} deals, "
                f"{len(result.actors)} stub actors; written to {path}")
     top = (frame.groupby(["supplier", "recipient"], as_index=False)[["n_deals", "tiv_delivered"]]
            .sum().sort_values("tiv_delivered", ascending=False))
-    _out.print(_table(top.head(20), "Largest supplier–recipient pairs (TIV delivered, millions)"))
+    _out.print(df_table(top.head(20),
+                        "Largest supplier–recipient pairs (TIV delivered, millions)"))
 
 
 @app.command(name="import-atop")
@@ -325,19 +315,20 @@ def import_atop_cmd(
     = None,
     out: Annotated[Path | None, typer.Option(help="output folder (default $SAHEL_HOME/registry-imports)")]
     = None,
-    as_json: JsonOpt = False,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
     registry: RegistryOpt = None,
 ) -> None:
     """ATOP alliance dyads → alliance ties (spells of consecutive years), written to --out."""
     result, path = api.atop_import(root=registry, file=file, countries=country or SAHEL_ISO3,
                                    out=out)
-    if as_json:
-        typer.echo(result.frame.to_json(orient="records", indent=2))
+    if fmt is not Format.table:
+        _emit(result.frame, fmt, output, "ATOP alliance spells", registry)
         return
     counts = result.frame.groupby("obligation").size().rename("spells").reset_index()
     _out.print(f"{len(result.ties)} alliance ties, {len(result.actors)} stub actors; "
                f"written to {path}")
-    _out.print(_table(counts, "ATOP spells by obligation"))
+    _out.print(df_table(counts, "ATOP spells by obligation"))
 
 
 @app.command(name="check-coups")
@@ -347,14 +338,16 @@ def check_coups_cmd(
     = None,
     since: Annotated[int | None, typer.Option(help="compare P&T events from this year")] = None,
     all_rows: Annotated[bool, typer.Option("--all", help="show agreements too")] = False,
-    as_json: JsonOpt = False,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
     registry: RegistryOpt = None,
 ) -> None:
     """Compare the registry's coup events with Powell & Thyne and report disagreements."""
     result = api.coups_check(root=registry, file=file, since=since)
     frame = result.table if all_rows else result.disagreements
-    _emit(frame, as_json, None,
-          f"{len(result.disagreements)} disagreements out of {len(result.table)} records")
+    _emit(frame, fmt, output,
+          f"{len(result.disagreements)} disagreements out of {len(result.table)} records",
+          registry)
 
 
 app.command(name="import-coups", help="Same as check-coups.")(check_coups_cmd)
@@ -370,10 +363,11 @@ def link_report_cmd(
     = None,
     all_countries: Annotated[bool, typer.Option("--all-countries", help="no country filter")]
     = False,
-    as_json: JsonOpt = False,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
     registry: RegistryOpt = None,
 ) -> None:
     """Share of events and fatalities whose actors are mapped to registry actors, per source."""
     countries = None if all_countries else (country or list(SAHEL_ISO3))
     frame = api.link_coverage(root=registry, db=db, files=file or (), countries=countries)
-    _emit(frame.round(4), as_json, None, "Event actors mapped to the registry")
+    _emit(frame.round(4), fmt, output, "Event actors mapped to the registry", registry)

@@ -7,15 +7,14 @@ package never depends on the root command line.
 
 from __future__ import annotations
 
-import calendar
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import pandas as pd
 import typer
 
-from sahel.cli_kit import DbOpt, edge
+from sahel.cli_kit import DbOpt, day, edge
+from sahel.errors import ConfigError
 from sahel.render import Format, console, df_table, emit
 
 if TYPE_CHECKING:
@@ -88,21 +87,6 @@ def list_command(fmt: FmtOpt = Format.table, output: OutOpt = None, db: DbOpt = 
     emit(df, Provenance("all series (current values)", [], []), fmt, output, title="series")
 
 
-def _day(text: str | None, last: bool) -> date | None:
-    """YYYY, YYYY-MM or YYYY-MM-DD; ``last`` picks the end of a year or month."""
-    if not text:
-        return None
-    try:
-        if len(text) == 4:
-            return date(int(text), 12, 31) if last else date(int(text), 1, 1)
-        if len(text) == 7:
-            y, m = int(text[:4]), int(text[5:])
-            return date(y, m, calendar.monthrange(y, m)[1] if last else 1)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r}: use YYYY, YYYY-MM or YYYY-MM-DD") from None
-
-
 @app.command()
 @edge
 def show(
@@ -123,10 +107,10 @@ def show(
     from sahel.series.query import get_series
 
     if by not in (None, "month", "year"):
-        raise typer.BadParameter("--by is month or year")
+        raise ConfigError(f"--by {by!r}", field="--by", hint="use month or year")
     period: Literal["month", "year"] | None = by  # type: ignore[assignment]
-    df, prov = get_series(name, countries=list(country or []), start=_day(start, False),
-                          end=_day(end, True), as_of=as_of, db_path=db, fill_zero=fill_zero,
+    df, prov = get_series(name, countries=list(country or []), start=day(start, False),
+                          end=day(end, True), as_of=as_of, db_path=db, fill_zero=fill_zero,
                           by=period)
     emit(df.drop(columns=["series"]) if fmt is Format.table else df, prov, fmt, output,
          title=f"{name}: {len(df):,} values")
