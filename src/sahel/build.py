@@ -12,19 +12,24 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from sahel.errors import InputError, LayoutError, SahelError, StoreError
 from sahel.events import ucdp
 from sahel.events.harmonise import ALL_LAYOUTS
 from sahel.events.layouts import detect_layout
 from sahel.events.reader import open_source, peek_header, sha256_file
+from sahel.panels.summary import summary
+from sahel.provenance import Provenance
 from sahel.series.store import import_series
 from sahel.settings import Settings, get_settings
 from sahel.store.archive import COMPANION, archive_dir, manifests
 from sahel.store.db import default_db_path, quiet
+from sahel.store.filters import Filters
 from sahel.store.ingest import IngestResult, ingest_file
 
 SUFFIXES = (".csv", ".csv.gz", ".zip", ".txt")
@@ -37,6 +42,13 @@ class BuildResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
     failed: list[tuple[str, SahelError]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: the country-year summary of the focus countries, and its provenance
+    summary: pd.DataFrame | None = None
+    provenance: Provenance | None = None
+
+
+#: the countries the main job summarises: the Sahel and the coastal states it spills into
+FOCUS = ["MLI", "BFA", "NER", "TCD", "MRT", "NGA", "BEN", "TGO", "GHA", "CIV", "SEN"]
 
 
 def _version_key(path: Path) -> tuple[int, tuple[int, ...]]:
@@ -120,8 +132,10 @@ def build(
     db_path: Path | None = None,
     progress: bool = True,
     on_file: Callable[[Path], None] | None = None,
+    since: int = 2012,
 ) -> BuildResult:
-    """Build or update the store from the latest UCDP releases or from ``from_dir``."""
+    """Build or update the store from the latest UCDP releases or from ``from_dir``, then
+    summarise the focus countries per year from ``since`` (the main job's table)."""
     settings = get_settings()
     if from_dir is None:
         files = _download_latest(settings, progress)  # NetworkError names --from as the fix
@@ -153,6 +167,8 @@ def build(
                 version_basis=version[1] if version else None))
         except SahelError as exc:
             result.failed.append((str(path), exc))
+    result.summary, result.provenance = summary(
+        Filters(countries=FOCUS, start=date(since, 1, 1)), db_path=db_path)
     return result
 
 

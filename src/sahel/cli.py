@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import pandas as pd
 import typer
@@ -29,7 +29,6 @@ ingest_app = typer.Typer(help="Ingest event files (or downloads) as snapshots.",
 app.add_typer(ingest_app, name="ingest")
 
 F = TypeVar("F", bound=Callable[..., Any])
-FOCUS = ["MLI", "BFA", "NER", "TCD", "MRT", "NGA", "BEN", "TGO", "GHA", "CIV", "SEN"]
 
 
 
@@ -46,29 +45,15 @@ def _ingest_table(results: list[Any]) -> pd.DataFrame:
     ])
 
 
-def _run_ingest(files: list[Path], **kwargs: Any) -> None:
-    """Each file is its own snapshot (its own transaction): one that fails does not stop the
-    others; the report says file by file what was committed, and the exit code is not 0 if
-    any file failed."""
+def _report_batch(batch: Any) -> None:
+    """Per file: committed (with rejects, warnings, version basis) or failed (with the fix);
+    the exit code is not 0 if any file failed."""
     from sahel.cli_kit import report
-    from sahel.errors import SahelError
-    from sahel.store.ingest import ingest_file
 
-    out, results = console(), []
-    failed: list[tuple[Path, SahelError]] = []
-    if len(files) > 1 and kwargs.get("rejects_path") is not None:
-        raise ConfigError("--rejects names one file, but several files were given",
-                          field="--rejects",
-                          hint="leave it out: each file gets FILE.rejects.csv beside it")
-    for path in files:
-        try:
-            with out.status(f"ingesting {path.name} …"):
-                results.append(ingest_file(path, **kwargs))
-        except SahelError as exc:
-            failed.append((path, exc))
-    if results:
-        out.print(df_table(_ingest_table(results), title="committed"))
-    for r in results:
+    out = console()
+    if batch.results:
+        out.print(df_table(_ingest_table(batch.results), title="committed"))
+    for r in batch.results:
         if r.rejects_path:
             out.print(f"[yellow]{r.rows_rejected} bad row(s) of {Path(r.file).name} written "
                       f"to {r.rejects_path}[/yellow]")
@@ -77,14 +62,15 @@ def _run_ingest(files: list[Path], **kwargs: Any) -> None:
                       f"{text} ({kind}; e.g. id {example}); stored as given")
         out.print(f"[dim]{r.source} {r.source_version}: {r.version_basis}; sha256 "
                   f"{r.sha256[:16]}…[/dim]")
-    for _path, problem in failed:
+    for _path, problem in batch.failed:
         report(problem)
-    if failed:
-        if len(files) > 1:
+    if batch.failed:
+        if len(batch.files) > 1:
             console(stderr=True).print(
-                f"{len(results)} of {len(files)} file(s) committed; {len(failed)} failed and "
-                "stored nothing: " + ", ".join(p.name for p, _ in failed), markup=False)
-        raise typer.Exit(failed[0][1].exit_code)
+                f"{len(batch.results)} of {len(batch.files)} file(s) committed; "
+                f"{len(batch.failed)} failed and stored nothing: "
+                + ", ".join(p.name for p, _ in batch.failed), markup=False)
+        raise typer.Exit(batch.failed[0][1].exit_code)
 
 
 @ingest_app.command("ucdp")
@@ -116,32 +102,15 @@ def ingest_ucdp(
     db: DbOpt = None,
 ) -> None:
     """Ingest UCDP GED (yearly), candidate (monthly) or explorer-export files."""
-    from sahel.settings import get_settings
+    from sahel.intake import ingest_ucdp as run
 
-    paths = list(files or [])
-    settings = get_settings()
-    if download:
-        from sahel.events.clients.ucdp_download import download_ucdp
-
-        kind: Literal["ged", "candidate"] = "candidate" if download.count(".") >= 2 else "ged"
-        got = download_ucdp(kind, download, settings.downloads, settings=settings)
-        paths.append(got.path)
-    if api:
-        from sahel.events.clients.ucdp_api import UcdpApiClient
-
-        params = {"Country": country} if country else None
-        name = f"ucdp_api_ged{api.replace('.', '')}_{country or 'all'}.csv"
-        target = settings.downloads / name
-        fetched = UcdpApiClient(settings).fetch_to_csv(target, "gedevents", api, params)
-        paths.append(fetched.path)
-        source_version = source_version or api
-    if not paths:
-        raise ConfigError("nothing to ingest", hint="give FILES, --download VERSION or "
-                          "--api VERSION")
-    _run_ingest(paths, source=source, source_version=source_version, db_path=db,
-                encoding=encoding, skip_bad_rows=skip_bad_rows, rejects_path=rejects,
-                partial=partial or bool(api), sample=sample,
-                allow_mass_delete=allow_mass_delete, allow_older=allow_older)
+    with console().status("ingesting …") as status:
+        batch = run(list(files or []), download=download, api=api, country=country,
+                    on_file=lambda p: status.update(f"ingesting {p.name} …"), source=source,
+                    source_version=source_version, db_path=db, encoding=encoding,
+                    skip_bad_rows=skip_bad_rows, rejects_path=rejects, partial=partial,
+                    sample=sample, allow_mass_delete=allow_mass_delete, allow_older=allow_older)
+    _report_batch(batch)
 
 
 @ingest_app.command("acled")
@@ -163,23 +132,15 @@ def ingest_acled(
     db: DbOpt = None,
 ) -> None:
     """Ingest ACLED exports. Raw rows stay local: ACLED forbids redistributing them."""
-    paths = list(files or [])
-    if api_country:
-        from sahel.events.clients.acled_api import AcledClient
-        from sahel.settings import get_settings
+    from sahel.intake import ingest_acled as run
 
-        settings = get_settings()
-        filters: dict[str, str] = {"country": api_country}
-        if start or end:
-            filters["event_date"] = f"{start or '1997-01-01'}|{end or date.today().isoformat()}"
-            filters["event_date_where"] = "BETWEEN"
-        target = settings.home / "acled" / f"acled_api_{api_country.replace(' ', '_')}.csv"
-        paths.append(AcledClient(settings).fetch_to_csv(target, **filters).path)
-    if not paths:
-        raise ConfigError("nothing to ingest", hint="give FILES or --api-country COUNTRY")
-    _run_ingest(paths, source="acled", db_path=db, encoding=encoding,
-                skip_bad_rows=skip_bad_rows, rejects_path=rejects, partial=partial,
-                allow_mass_delete=allow_mass_delete, allow_older=allow_older)
+    with console().status("ingesting …") as status:
+        batch = run(list(files or []), api_country=api_country, start=start, end=end,
+                    on_file=lambda p: status.update(f"ingesting {p.name} …"), db_path=db,
+                    encoding=encoding, skip_bad_rows=skip_bad_rows, rejects_path=rejects,
+                    partial=partial, allow_mass_delete=allow_mass_delete,
+                    allow_older=allow_older)
+    _report_batch(batch)
 
 
 def _filters(country: list[str] | None, start: str | None, end: str | None,
@@ -286,8 +247,6 @@ def build(
     """Download (or read --from DIR) the latest UCDP GED + candidate files, build the store,
     print a country-year summary."""
     from sahel.build import build as run
-    from sahel.panels.summary import summary as summarise
-    from sahel.store.filters import Filters
 
     out = console()
     if from_dir is None:
@@ -295,7 +254,7 @@ def build(
     else:
         out.print(f"[bold]offline build[/bold]: reading already-downloaded files in {from_dir}")
     with out.status("building …") as status:
-        res = run(from_dir=from_dir, db_path=db,
+        res = run(from_dir=from_dir, db_path=db, since=since,
                   on_file=lambda p: status.update(f"ingesting {p.name} …"))
     for note in res.notes:
         out.print(f"[dim]{note}[/dim]")
@@ -308,8 +267,8 @@ def build(
         out.print(f"[red]failed[/red] {exc.where or path}: {first}"
                   + (f"\n  fix: {exc.hint}" if exc.hint else "")
                   + f"\n  (details: sahel ingest ucdp {path})")
-    df, prov = summarise(Filters(countries=FOCUS, start=date(since, 1, 1)), db_path=db)
-    emit(df, prov, Format.table, None,
+    assert res.summary is not None and res.provenance is not None
+    emit(res.summary, res.provenance, Format.table, None,
          title=f"UCDP events and fatalities (low / best / high) per country-year since {since}")
     if not res.ingested:
         raise typer.Exit(1)
