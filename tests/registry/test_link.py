@@ -12,10 +12,7 @@ import pytest
 from sahel.registry.link import (
     SAHEL_ISO3,
     ActorMatcher,
-    actor_table,
-    annotate_events,
     coverage,
-    events_by_group,
     link_report,
     read_event_file,
     unmapped_names,
@@ -68,18 +65,6 @@ def test_composites_and_misses(matcher: ActorMatcher) -> None:
     assert matcher.match("Totally Unknown Movement") is None
     assert matcher.match("GATIA, Totally Unknown") is None
     assert matcher.match("") is None
-
-
-def test_actor_table(registry: Registry) -> None:
-    table = actor_table(registry)
-    row = table[table["alias"] == "Wagner Group"].iloc[0]
-    assert (row["actor_id"], row["perpetrator_group"], row["bloc"]) == (
-        "wagner", "foreign_partner", "russia_turkey_gulf")
-    assert table[table["alias"] == "Dan na Ambassagou"]["perpetrator_group"].item() == "militia"
-    assert table[table["alias"] == "CMA"]["perpetrator_group"].item() == "separatist"
-    assert table[table["alias"] == "Government of France"]["perpetrator_group"].item() == \
-        "foreign_partner"
-    assert not table.duplicated(["alias", "actor_id"]).any()
 
 
 def test_mapping_frame_for_sql_joins(registry: Registry, matcher: ActorMatcher) -> None:
@@ -146,32 +131,19 @@ def test_unmapped_names_is_an_aggregate(shared_data: Path, matcher: ActorMatcher
     assert len(top) == 5 and top["fatalities"].is_monotonic_decreasing
 
 
-def test_annotate_and_group_events(registry: Registry) -> None:
-    events = pd.DataFrame({
-        "source": ["acled"] * 4,
-        "actor1_raw": ["Wagner Group", "JNIM: Group for Support of Islam and Muslims",
-                       "Military Forces of France (2017-)", "Dozo Militia"],
-        "actor2_raw": ["Civilians (Mali)", "Military Forces of Mali (2021-)", None,
-                       "Mystery Band"],
-        "fatalities_best": [12, 5, 1, 3],
-    })
-    annotated = annotate_events(events, registry)
-    assert annotated["actor1_group"].tolist() == ["foreign_partner", "jihadist",
-                                                  "foreign_partner", "militia"]
-    partners = annotated["actor1_partner"].tolist()
-    assert partners[0] == "rus" and pd.isna(partners[1]) and partners[2] == "fra"
-    grouped = events_by_group(events, registry).set_index("group")
-    assert grouped.loc["foreign_partner", "fatalities"] == 13
-    assert grouped.loc["civilians", "events"] == 1
-    assert grouped.loc["unmapped", "fatalities"] == 3
-
-
 @pytest.mark.shared_data
-def test_groups_on_real_ucdp_mali(shared_data: Path, registry: Registry) -> None:
-    frame = read_event_file(shared_data / "ucdp_ged" / "explorer_export_2025" / "Mali.csv")
-    grouped = events_by_group(frame, registry).set_index("group")
-    assert "unmapped" not in grouped.index
-    assert grouped["fatalities"].idxmax() == "jihadist"
-    # 1,409 events with "Government of Mali" plus 5 with other governments (Mauritania 2,
-    # Algeria, Niger, Burkina Faso)
-    assert grouped.loc["state_forces", "events"] == 1414
+def test_every_ucdp_mali_actor_has_a_group(shared_data: Path, tmp_path: Path) -> None:
+    """Through the measurement layer (the one perpetrator map): every acting side of the real
+    Mali export resolves to a registry group, and the groups add up to every event."""
+    from sahel.panels.session import Measurer
+    from sahel.store.filters import Filters
+    from sahel.store.ingest import ingest_file
+
+    path = shared_data / "ucdp_ged" / "explorer_export_2025" / "Mali.csv"
+    db = tmp_path / "s.duckdb"
+    res = ingest_file(path, db_path=db, source_version="24.1")
+    with Measurer(db) as measurer:
+        split = measurer.split(Filters(countries=["MLI"]), "events", "perpetrator")
+    assert "unmapped" not in set(split["key"])
+    assert int(split["events"].sum()) == res.events_new
+    assert {"state_forces", "jihadist"} <= set(split["key"])

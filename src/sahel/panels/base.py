@@ -54,13 +54,6 @@ class Panel:
     def with_data(self, data: pd.DataFrame, definitions: dict[str, str]) -> Panel:
         return replace(self, data=data, definitions={**self.definitions, **definitions})
 
-    def require(self, *columns: str) -> None:
-        missing = [c for c in columns if c not in self.data.columns]
-        if missing:
-            raise PanelError(
-                f"the {self.unit} panel has no column(s) {', '.join(missing)}",
-                hint="add them first, e.g. add_events(panel) or add_fatalities(panel)",
-            )
 
 
 def merge(left: Panel, right: Panel) -> Panel:

@@ -192,37 +192,6 @@ class ActorMatcher:
         )
 
 
-def actor_table(registry: Registry) -> pd.DataFrame:
-    """Alias → actor table (one row per alias and name) for SQL joins on exact names.
-
-    Columns: ``alias, alias_source, actor_id, name, kind, country, perpetrator_group, bloc,
-    parent_id``. Names that need the matcher's later stages (ACLED periods, patterns,
-    composites) are resolved with :meth:`ActorMatcher.mapping` instead.
-    """
-    from sahel.registry.alignment import bloc_of  # local: alignment imports registry models
-
-    rows = []
-    for actor in registry.actors.values():
-        group = actor.group
-        bloc = bloc_of(registry, actor.id)
-        base = {
-            "actor_id": actor.id,
-            "name": actor.name,
-            "kind": actor.kind.value,
-            "country": actor.country,
-            "perpetrator_group": group.value if group else None,
-            "bloc": bloc.value if bloc else None,
-            "parent_id": actor.parent.actor if actor.parent else None,
-        }
-        rows.append({"alias": actor.name, "alias_source": "name", **base})
-        rows.extend(
-            {"alias": alias.name, "alias_source": alias.source, **base}
-            for alias in actor.aliases
-            if alias.name != actor.name
-        )
-    return pd.DataFrame(rows)
-
-
 def _split_assoc(value: object) -> list[str]:
     if not isinstance(value, str) or not value.strip():
         return []
@@ -308,62 +277,6 @@ def unmapped_names(events: pd.DataFrame, matcher: ActorMatcher, top: int = 25) -
     grouped = long.groupby(["source", "raw_name"], as_index=False)[["n_events", "fat"]].sum()
     grouped = grouped.rename(columns={"n_events": "events", "fat": "fatalities"})
     return grouped.sort_values(["fatalities", "events"], ascending=False).head(top)
-
-
-def annotate_events(events: pd.DataFrame, registry: Registry) -> pd.DataFrame:
-    """Add registry columns for actor1 and actor2: ``*_id``, ``*_kind``, ``*_group`` and
-    ``*_partner`` (the foreign partner's top-level sponsor, e.g. Wagner → rus, Barkhane → fra).
-
-    This is what lets analyses group events by perpetrator group or by partner; the raw names
-    stay as they are.
-    """
-    matcher = ActorMatcher.from_registry(registry)
-    out = events.copy()
-    for side in ("actor1", "actor2"):
-        names = out[f"{side}_raw"]
-        ids = [matcher.match(str(n)) if _present(n) else None for n in names]
-        actors = [registry.actors.get(i) if i else None for i in ids]
-        out[f"{side}_id"] = ids
-        out[f"{side}_kind"] = [a.kind.value if a else None for a in actors]
-        groups = [a.group if a else None for a in actors]
-        out[f"{side}_group"] = [g.value if g else None for g in groups]
-        out[f"{side}_partner"] = [
-            _sponsor(registry, a.id) if a and g and g.value == "foreign_partner" else None
-            for a, g in zip(actors, groups, strict=True)
-        ]
-    return out
-
-
-def _sponsor(registry: Registry, actor_id: str) -> str:
-    """Top of the parent chain (the state or organisation behind a mission, operation, PMC)."""
-    seen: set[str] = set()
-    node = registry.actors.get(actor_id)
-    while node is not None and node.parent is not None and node.id not in seen:
-        seen.add(node.id)
-        node = registry.actors.get(node.parent.actor)
-    return node.id if node is not None else actor_id
-
-
-def events_by_group(events: pd.DataFrame, registry: Registry) -> pd.DataFrame:
-    """Events and fatalities (best) per source and perpetrator group *involved*.
-
-    An event counts once for each distinct group among its primary actors (so the rows of one
-    source do not sum to its total). ``unmapped`` collects names the registry does not know.
-    """
-    frame = annotate_events(events, registry)
-    frame["fat"] = pd.to_numeric(frame["fatalities_best"], errors="coerce").fillna(0)
-    rows: list[dict[str, object]] = []
-    for record in frame.to_dict("records"):
-        groups: set[str] = set()
-        for side in ("actor1", "actor2"):
-            if _present(record[f"{side}_raw"]):
-                group = record[f"{side}_group"]
-                groups.add(group if isinstance(group, str) else "unmapped")
-        rows.extend({"source": record["source"], "group": g, "fat": record["fat"]} for g in groups)
-    long = pd.DataFrame(rows, columns=["source", "group", "fat"])
-    out = long.groupby(["source", "group"], as_index=False).agg(
-        events=("fat", "size"), fatalities=("fat", "sum"))
-    return out.sort_values(["source", "fatalities"], ascending=[True, False]).reset_index(drop=True)
 
 
 def link_report(
