@@ -246,7 +246,8 @@ def _map_countries(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str
         con.executemany(f"INSERT INTO {COUNTRY_MAP} VALUES (?, ?, ?)", rows)
     unknown = [(n, c) for n, c, iso in rows if iso is None and (n or c)]
     for name, code in unknown:
-        msg = (f"country\tunknown country '{name}'"
+        shown = name if name is None or len(name) <= 80 else name[:79] + "…"
+        msg = (f"country\tunknown country '{shown}'"
                + (f" (code {code})" if code else "")
                + "; add it to ALIASES in sahel/events/countries.py")
         con.execute(

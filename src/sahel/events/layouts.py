@@ -127,6 +127,8 @@ def _sq(text: str) -> str:
 
 
 Check = tuple[str, str]  # (SQL condition true when the row is bad, SQL message expression)
+#: the longest value a row problem quotes (longer ones are cut, with an ellipsis)
+SHOWN_CHARS = 80
 
 
 def checks_sql(name: str, f: Field, layout: Layout, today: date) -> list[Check]:
@@ -139,7 +141,9 @@ def checks_sql(name: str, f: Field, layout: Layout, today: date) -> list[Check]:
     def add(cond: str, problem: str) -> None:
         out.append((cond, f"'{_sq(col)}\t' || {problem}"))
 
-    shown = f"coalesce({text}, '')"
+    # the value as a message quotes it: a damaged file can hold megabytes in one field
+    shown = (f"CASE WHEN length({text}) > {SHOWN_CHARS} THEN left({text}, {SHOWN_CHARS - 1}) "
+             f"|| '…' ELSE coalesce({text}, '') END")
     if f.required:
         add(f"{text} IS NULL", "'is empty; every row needs it'")
     if f.kind == "int":

@@ -82,8 +82,9 @@ class SourceFile:
         (Called once the layout is known, so a damaged file gets the layout's own advice.)"""
         if self.duplicates:
             name, first, second = self.duplicates[0]
-            raise InputError(f"the header names column '{name}' twice (columns {first} and "
-                             f"{second})", file=self.path, line=1, field=name,
+            shown = name if len(name) <= 80 else name[:79] + "…"  # a damaged header: megabytes
+            raise InputError(f"the header names column '{shown}' twice (columns {first} and "
+                             f"{second})", file=self.path, line=1, field=shown,
                              hint="rename or remove one of them, or export the file again")
 
     @property
