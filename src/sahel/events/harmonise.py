@@ -19,12 +19,11 @@ from sahel.errors import ArchiveError, EncodingError, InputError, RowError
 from sahel.events import acled, ucdp
 from sahel.events.countries import to_iso3
 from sahel.events.layouts import Layout, detect_layout, quote, select_sql
+from sahel.events.locate import find_bad_record, find_line_end_problem
 from sahel.events.reader import (
     MAX_LINE_BYTES,
     SourceFile,
-    find_bad_record,
     find_encoding_error,
-    find_line_end_problem,
     locate_lines,
     record_line,
 )
