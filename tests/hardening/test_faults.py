@@ -2,13 +2,13 @@
 writers at once. After each fault the store and its source archive are exactly as before the
 ingest or exactly as after it, and the next ingest succeeds.
 
-1. **kill -9** at 16 points of an ingest of a generated 400,000-row GED file
+1. **kill -9** at 12 points of an ingest of a generated 400,000-row GED file
    (``benchmarks/gen_ged.py`` resamples the real UCDP rows), on each ingest path: the single
    pass (the first file of a source, into an empty store) and the staged path (the store holds
-   an older release of 101,000 events: the new one revises, adds and deletes). Twelve points
-   are seeded times into the ingest, measured on a reference run: one in each tenth of it up
+   an older release of 101,000 events: the new one revises, adds and deletes). Eight points
+   are seeded times into the ingest, measured on a reference run: one in each sixth of it up
    to COMMIT, one in its copy, one in its COMMIT (a run faster than the reference that ends
-   before its kill is run again with an earlier time, so that twelve kills land); four are
+   before its kill is run again with an earlier time, so that eight kills land); four are
    exact phases at which the child kills itself: the copy done, the archived file adopted
    inside the open transaction, just before COMMIT, just after it.
    After each kill the store's fingerprint (events, snapshots, event_changes,
@@ -83,7 +83,7 @@ BIG_ROWS = 400_000
 BASE_ROWS = 100_000
 #: events of the older release that the new one no longer holds (its deletions)
 BASE_GONE = 1_000
-TIMED_KILLS = 10
+TIMED_KILLS = 6
 PHASE_KILLS = ("copied", "adopted", "commit", "committed")
 SEED = 20_261_122
 
@@ -200,14 +200,14 @@ def _template(path_kind: str, files: BigFiles, root: Path, env: dict[str, str]) 
 
 def kill_plan(reference: ChildRun, rng: random.Random) -> list[tuple[str, float | None]]:
     """(phase to die at, or "-"; seconds after go, or None): TIMED_KILLS seeded times, one in
-    each tenth of the reference run up to its COMMIT, one in its copy and one in its COMMIT,
+    each TIMED_KILLS-th of the reference run up to its COMMIT, one in its copy and one in its COMMIT,
     and the PHASE_KILLS, interleaved."""
     marks = dict(reference.marks)
     end = marks["committed"]
     timed: list[tuple[str, float | None]] = [
         ("-", rng.uniform(end * i / TIMED_KILLS, end * (i + 1) / TIMED_KILLS))
         for i in range(TIMED_KILLS)]
-    # the two short phases a tenth may miss: copying the input, and COMMIT itself
+    # the two short phases a slice may miss: copying the input, and COMMIT itself
     timed += [("-", rng.uniform(marks["copy"], marks["copied"])),
               ("-", rng.uniform(marks["commit"], marks["committed"]))]
     rng.shuffle(timed)
