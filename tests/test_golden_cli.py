@@ -22,6 +22,9 @@ from tests.analysis.conftest import store_files
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "cli"
 
+#: the five claims pinned before issue 9 (in file order); claims added since have their own tests
+FIRST_CLAIMS = ["aes-ct-outcomes", "coastal-spread", "jihadist-growth", "mali-vac-2023",
+                "niger-lower-2023"]
 COMMANDS: dict[str, list[str]] = {
     "summary": ["summary", "-c", "MLI", "-c", "BFA", "-c", "NER", "-c", "BEN", "-c", "TGO"],
     "summary_month_csv": ["summary", "-c", "BFA", "--by", "month", "--start", "2019",
@@ -40,8 +43,8 @@ COMMANDS: dict[str, list[str]] = {
                 "md"],
     "coastal": ["analyse", "coastal", "-f", "md"],
     "cross_border": ["analyse", "cross-border", "--reps", "50", "-f", "md"],
-    "claims": ["claims", "check"],
-    "claims_json": ["claims", "check", "--format", "json"],
+    "claims": ["claims", "check", *FIRST_CLAIMS],
+    "claims_json": ["claims", "check", *FIRST_CLAIMS, "--format", "json"],
 }
 
 _MASKS = [

@@ -5,8 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sahel.claims.engine import ClaimResult
+from sahel.claims.kinds.registry_fact import PT_CITATION
+from sahel.claims.result import ClaimResult
 from sahel.provenance import CITATIONS
+
+
+def _registry_citations() -> dict[str, str]:
+    from sahel.registry.importers.atop import ATOP_CITATION, ATOP_URL
+    from sahel.registry.importers.sipri import SIPRI_CITATION, SIPRI_URL
+
+    return {"registry": "Sahel Security Observatory registry (registry/ ties and events, each "
+                        "with its own dated sources, listed above)",
+            "sipri": f"{SIPRI_CITATION}, {SIPRI_URL}", "atop": f"{ATOP_CITATION}, {ATOP_URL}",
+            "powell_thyne": PT_CITATION}
 
 
 def _fmt(v: Any) -> str:
@@ -29,6 +40,10 @@ def _values(values: dict[str, Any]) -> str:
             rng = "" if lo == be == hi else f" [{_fmt(lo)}–{_fmt(hi)}]"
             flag = "" if v.get("covered", True) else " (not covered)"
             parts.append(f"{label}: {_fmt(be)}{rng}{flag}")
+        elif isinstance(v, dict) and "summary" in v:  # a registry tie or event
+            cited = v.get("sources") or []
+            parts.append(f"{label}: {v['summary']}"
+                         + (f" (sources: {' / '.join(cited[:2])})" if cited else ""))
     return "; ".join(parts)
 
 
@@ -37,6 +52,8 @@ def _stat(stat: dict[str, Any]) -> str:
     for k, v in stat.items():
         if isinstance(v, float) and ("change" in k or "_over_" in k):
             out.append(f"{k} {_pct(v)}")
+        elif isinstance(v, float) and "share" in k:
+            out.append(f"{k} {v:.0%}")
         elif isinstance(v, list):
             out.append(f"{k}: {', '.join(map(str, v)) or 'none'}")
         else:
@@ -46,6 +63,11 @@ def _stat(stat: dict[str, Any]) -> str:
 
 def to_markdown(results: list[ClaimResult]) -> str:
     lines = ["# Claim check", ""]
+    as_of = {r.as_of for r in results if r.as_of is not None}
+    if as_of:
+        lines += [f"The event store and series as they were at snapshot "
+                  f"{', '.join(map(str, sorted(as_of)))} (`--as-of`); the registry as it is "
+                  "now.", ""]
     sources: set[str] = set()
     for r in results:
         c = r.claim
@@ -75,6 +97,8 @@ def to_markdown(results: list[ClaimResult]) -> str:
         if s.startswith("series:") and s[7:] in DEFINITIONS:
             d = DEFINITIONS[s[7:]]
             lines.append(f"- {s[7:]}: {d.citation} ({d.licence})")
+        elif s.startswith("registry:") and s[9:] in (cites := _registry_citations()):
+            lines.append(f"- {cites[s[9:]]}")
     return "\n".join(lines) + "\n"
 
 

@@ -62,3 +62,24 @@ def aggregate(measure: str, bound: str, p: str = "") -> str:
 def triple(measure: str, p: str = "") -> str:
     """``low, best, high`` aggregate expressions of ``measure``, comma-separated."""
     return ", ".join(aggregate(measure, b, p) for b in BOUNDS)
+
+
+#: deaths of one side (UCDP only), scaled to low/high like civilian deaths
+SIDE_DEATHS = (
+    "Deaths of one side (UCDP ``deaths_a``/``deaths_b``): an event adds the deaths of side_a "
+    "(actor1) when actor1's registry group is one of the groups asked, and those of side_b "
+    "(actor2) when actor2's is (optionally only in events against given groups). UCDP gives "
+    "them as best estimates only; low/high scale them by the event's low/best and high/best "
+    "ratios. ACLED does not split deaths by side (NULL: not measured, never zero).")
+DEFINITIONS["side_deaths"] = SIDE_DEATHS
+
+
+def side_deaths(bound: str, p: str, side_a: str, side_b: str) -> str:
+    """Deaths of the asked side in one event at ``bound``: ``side_a``/``side_b`` are SQL
+    conditions saying whether actor1/actor2 is on that side (no parameters inside). NULL when
+    the source gives no deaths per side."""
+    value = (f"(CASE WHEN {side_a} THEN {p}fatalities_side_a ELSE 0 END + "
+             f"CASE WHEN {side_b} THEN {p}fatalities_side_b ELSE 0 END)")
+    if bound == "best":
+        return value
+    return f"round({value} * coalesce({p}fatalities_{bound} / nullif({p}fatalities_best, 0), 1))"

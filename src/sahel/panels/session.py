@@ -156,3 +156,48 @@ class Measurer:
                    {perpetrators.group_sql('e.', 'm2')} AS perpetrator_2
             {body} ORDER BY e.date_start, e.event_uid
         """, params).df()
+
+    def side_deaths(self, f: Filters, groups: list[str], *,
+                    against: list[str] | None = None) -> SideTotal:
+        """Deaths of the side(s) in ``groups`` (registry perpetrator groups) over the events of
+        ``f`` (:func:`~sahel.panels.measures.side_deaths`): side_a's deaths when actor1 is in
+        ``groups``, side_b's when actor2 is — and, with ``against``, only when the other side
+        is in ``against``. ``events`` counts the events the side takes part in, ``known`` those
+        whose source gives deaths per side (0 for ACLED: then low/best/high are None)."""
+        in_a, pa = perpetrators.in_groups_sql(groups, "actor1")
+        in_b, pb = perpetrators.in_groups_sql(groups, "actor2")
+        params: list[Any] = [*pa, *pb]
+        if against:
+            vs_b, qb = perpetrators.in_groups_sql(against, "actor2")
+            vs_a, qa = perpetrators.in_groups_sql(against, "actor1")
+            in_a, in_b = f"({in_a} AND {vs_b})", f"({in_b} AND {vs_a})"
+            params = [*pa, *qb, *pb, *qa]
+        body, where_params = self._body(f, [], "any")
+        cols = ", ".join(f"e.{c}" for c in (
+            "fatalities_side_a", "fatalities_side_b", "fatalities_low", "fatalities_best",
+            "fatalities_high", "snapshot_id", "source_version"))
+        sums = ", ".join(f"sum({measures.side_deaths(b, 'x.', 'x.in_a', 'x.in_b')})"
+                         for b in measures.BOUNDS)
+        row = self.con.execute(f"""
+            WITH x AS (SELECT {cols}, coalesce({in_a}, false) AS in_a,
+                              coalesce({in_b}, false) AS in_b {body})
+            SELECT count(*),
+                   count(*) FILTER (WHERE (x.in_a AND x.fatalities_side_a IS NOT NULL)
+                                       OR (x.in_b AND x.fatalities_side_b IS NOT NULL)),
+                   {sums},
+                   list(DISTINCT x.snapshot_id ORDER BY x.snapshot_id),
+                   list(DISTINCT x.source_version ORDER BY x.source_version)
+            FROM x WHERE x.in_a OR x.in_b
+        """, [*params, *where_params]).fetchone()
+        assert row is not None
+        n, known, lo, be, hi, snaps, versions = row
+        return SideTotal(_num(lo), _num(be), _num(hi), int(n), list(snaps or []),
+                         [str(v) for v in versions or []], int(known))
+
+
+@dataclass
+class SideTotal(Total):
+    """A :class:`Total` of one side's deaths; ``known``: events whose source gives deaths per
+    side (UCDP; ACLED gives none)."""
+
+    known: int = 0

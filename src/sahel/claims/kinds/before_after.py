@@ -11,10 +11,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sahel.claims.engine import CONTRADICTED, SUPPORTED, UNTESTABLE, Evidence, _basis, _filters
+from sahel.analysis.event_study import did, its
 from sahel.claims.evidence import Store
+from sahel.claims.result import (
+    CONTRADICTED,
+    SUPPORTED,
+    UNTESTABLE,
+    ClaimResult,
+    Evidence,
+    basis,
+    filters_text,
+    result,
+)
 from sahel.claims.spec import Claim
+from sahel.errors import RegistryError
 from sahel.panels.periods import Design
+from sahel.registry.dates import resolve_event
 
 #: fewer months than this after the event and a post-period estimate is noise
 MIN_POST_MONTHS = 6
@@ -28,14 +40,12 @@ def _verdict(claim: Claim, coef: float | None, ci: list[float] | None) -> str:
         return CONTRADICTED if significant_drop else SUPPORTED
     if claim.expect == "significant_decrease":
         return SUPPORTED if significant_drop else CONTRADICTED
-    raise ValueError(f"before_after claims expect a (no_)significant_decrease, "
-                     f"not {claim.expect}")
+    raise RegistryError(f"before_after claims expect a (no_)significant_decrease, "
+                        f"not {claim.expect}", file=claim.file, field="expect",
+                        hint="expect no_significant_decrease or significant_decrease")
 
 
 def before_after_evidence(claim: Claim, store: Store) -> list[Evidence]:
-    from sahel.analysis.event_study import did, its
-    from sahel.registry.dates import resolve_event
-
     assert claim.event is not None
     ev = resolve_event(claim.event, store.registry)
     design = Design.around(ev.day, ev.precision, claim.window_months)  # the one period rule
@@ -63,11 +73,15 @@ def before_after_evidence(claim: Claim, store: Store) -> list[Evidence]:
                     f"(need ≥ {MIN_POST_MONTHS})")
         else:
             verdicts = []
+            fitted: dict[bytes, tuple[dict[str, Any], dict[str, Any]]] = {}
             for bound in ("low", "best", "high"):
                 f = frame.assign(y=frame[bound], treated=frame["country_iso3"].isin(treated))
-                d_out = did(f[["country_iso3", "month", "treated", "y"]], post_start)
-                mean = f[f["treated"]].groupby("month")["y"].mean()
-                i_out = its(mean, post_start)
+                key = f["y"].to_numpy(float).tobytes()
+                if key not in fitted:  # a series has low = best = high: fit it once
+                    mean = f[f["treated"]].groupby("month")["y"].mean()
+                    fitted[key] = (did(f[["country_iso3", "month", "treated", "y"]],
+                                       post_start), its(mean, post_start))
+                d_out, i_out = fitted[key]
                 ci = d_out.get("ci_cluster") or d_out.get("ci_hac")
                 stat |= {f"did_{bound}": d_out.get("coef"), f"did_ci_{bound}": ci,
                          f"its_level_{bound}": i_out["level"],
@@ -87,9 +101,13 @@ def before_after_evidence(claim: Claim, store: Store) -> list[Evidence]:
             for when, part in (("before", pre), ("after", post))
         }
         rows.append(Evidence(
-            definition=d.label + " (monthly mean per country; DiD and ITS)", basis=_basis(d),
+            definition=d.label + " (monthly mean per country; DiD and ITS)", basis=basis(d),
             versions=versions, snapshots=snaps,
-            filters=_filters(d, countries, f"{start}..{end}, event {ev.day}"),
+            filters=filters_text(d, countries, f"{start}..{end}, event {ev.day}"),
             values=values, stat=stat, covered=verdict != UNTESTABLE, note=note,
             verdict=verdict))
     return rows
+
+
+def before_after(claim: Claim, store: Store) -> ClaimResult:
+    return result(claim, before_after_evidence(claim, store))

@@ -1,0 +1,34 @@
+"""Public entry points of the claims room: one function per CLI command (and, later, per API
+route). Each returns data or the text that is the product, never prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from sahel.claims.scaffold import NewClaim, new_claim
+
+__all__ = ["NewClaim", "check_report", "claim_table", "new_claim"]
+
+
+def claim_table(claims_dir: Path | None = None) -> pd.DataFrame:
+    """The claim specs: id, document, kind and text (``sahel claims list``)."""
+    from sahel.claims.spec import load_claims
+
+    return pd.DataFrame([{"id": c.id, "document": c.document, "kind": c.kind, "text": c.text}
+                         for c in load_claims(claims_dir).values()],
+                        columns=["id", "document", "kind", "text"])
+
+
+def check_report(ids: list[str] | None = None, *, fmt: Literal["md", "json"] = "md",
+                 claims_dir: Path | None = None, db_path: Path | None = None,
+                 as_of: int | None = None) -> str:
+    """The evidence and verdicts of the named claims (default: all) as Markdown or JSON, from
+    the store as it was at snapshot ``as_of`` (None: now) (``sahel claims check``)."""
+    from sahel.claims.engine import check_claims
+    from sahel.claims.report import to_json, to_markdown
+
+    results = check_claims(ids, claims_dir=claims_dir, db_path=db_path, as_of=as_of)
+    return to_markdown(results) if fmt == "md" else to_json(results)
