@@ -9,8 +9,10 @@ from typing import Literal
 import pandas as pd
 
 from sahel.claims.scaffold import NewClaim, new_claim
+from sahel.registry.api import CheckReport
+from sahel.registry.load import Problem
 
-__all__ = ["NewClaim", "check_report", "claim_table", "new_claim"]
+__all__ = ["NewClaim", "check_registry", "check_report", "claim_table", "new_claim"]
 
 
 def claim_table(claims_dir: Path | None = None) -> pd.DataFrame:
@@ -32,3 +34,16 @@ def check_report(ids: list[str] | None = None, *, fmt: Literal["md", "json"] = "
 
     results = check_claims(ids, claims_dir=claims_dir, db_path=db_path, as_of=as_of)
     return to_markdown(results) if fmt == "md" else to_json(results)
+
+
+def check_registry(root: Path | None = None, seeds: Path | None = None) -> CheckReport:
+    """``sahel registry check``: the registry's own checks, plus every problem of the claim
+    specs kept in its ``claims/`` folder (schema, countries, periods, places, quotes)."""
+    from sahel.claims.spec import claim_problems
+    from sahel.registry import api as registry_api
+
+    report = registry_api.check_registry(root, seeds)
+    report.problems.extend(Problem("claim_spec", e.message, Path(e.file) if e.file else None,
+                                   e.line, e.field, e.hint)
+                           for e in claim_problems(report.root / "claims", seeds))
+    return report

@@ -83,12 +83,9 @@ def check(
     if folder is None:
         default = get_settings().shared_data.parent / "seeds"
         folder = default if default.is_dir() else None
-    report = api.check_registry(registry, folder)
-    from sahel.claims.spec import claim_problems  # claim specs live in the registry folder too
+    from sahel.claims.api import check_registry  # claim specs live in the registry folder too
 
-    report.problems.extend(Problem("claim_spec", e.message, Path(e.file) if e.file else None,
-                                   e.line, e.field, e.hint)
-                           for e in claim_problems(report.root / "claims"))
+    report = check_registry(registry, folder)
     if fmt is Format.json:
         emit_json({"ok": report.ok, "counts": report.counts,
                    "problems": [_problem_record(p) for p in report.problems],
