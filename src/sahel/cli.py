@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 import pandas as pd
 import typer
 
-from sahel.cli_kit import AsOfOpt, CountryOpt, DbOpt, StartOpt, YearOpt, day, edge
+from sahel.cli_kit import AsOfOpt, CountryOpt, DbOpt, SourceOpt, StartOpt, YearOpt, day, edge
 from sahel.errors import ConfigError
 from sahel.render import Format, console, df_table, emit
 
@@ -157,8 +157,6 @@ def _filters(country: list[str] | None, start: str | None, end: str | None,
                    as_of=as_of)
 
 
-SourceOpt = Annotated[list[str] | None, typer.Option("--source", "-s",
-                                                     help="ucdp_ged, ucdp_candidate, acled")]
 CategoryOpt = Annotated[list[str] | None, typer.Option("--category", help="canonical category "
                                                        "(see docs/events-schema.md)")]
 ActorOpt = Annotated[str | None, typer.Option(help="text in any actor field")]

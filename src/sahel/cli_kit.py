@@ -116,6 +116,8 @@ def _crash_folders() -> list[Path]:
     return folders
 
 
+SourceOpt = Annotated[list[str] | None, typer.Option(
+    "--source", "-s", help="ucdp (the combined record), ucdp_ged, ucdp_candidate or acled")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv, json, parquet "
                                            "or md (each command says which it can write)")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write to this file "

@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sahel.cli_kit import CountryOpt, DbOpt, FormatOpt, OutputOpt, StartOpt, YearOpt, day, edge
+from sahel.cli_kit import (
+    CountryOpt,
+    DbOpt,
+    FormatOpt,
+    OutputOpt,
+    SourceOpt,
+    StartOpt,
+    YearOpt,
+    day,
+    edge,
+)
 from sahel.errors import ConfigError
 from sahel.render import Format, check_format, console, df_table, emit_text
 
@@ -38,8 +48,6 @@ class PeriodOpt(StrEnum):
     month = "month"
 
 
-SourceOpt = Annotated[list[str] | None, typer.Option("--source", "-s",
-                                                     help="ucdp_ged, ucdp_candidate, acled")]
 #: what an analysis result can be printed as
 RESULT_FORMATS = (Format.table, Format.json, Format.md)
 ChartOpt = Annotated[Path | None, typer.Option("--chart", help="also draw a chart (.png/.svg)")]

@@ -59,7 +59,7 @@ class Definition(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     label: str
-    source: Literal["ucdp_ged", "ucdp_candidate", "acled"] | None = None
+    source: Literal["ucdp_ged", "ucdp_candidate", "ucdp", "acled"] | None = None
     series: str | None = None  # an aggregate series (sahel.series) instead of events
     categories: list[str] = Field(default_factory=list)
     civilian_targeting: bool | None = None

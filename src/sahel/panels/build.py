@@ -20,7 +20,7 @@ from sahel.events.places import ADMIN1_OK
 from sahel.panels import grid, measures, perpetrators
 from sahel.panels.base import KEYS, Panel, Unit
 from sahel.store.db import check_as_of, connect, quiet
-from sahel.store.filters import Filters
+from sahel.store.filters import COMBINED, Filters
 from sahel.store.query import _provenance
 
 By = Literal["category", "perpetrator", "civilian_targeting"] | None
@@ -28,7 +28,7 @@ BOUNDS = measures.BOUNDS
 
 
 def _fetch_events(con: duckdb.DuckDBPyConnection, where: str, params: list[object], unit: Unit,
-                  actor_map: pd.DataFrame | None) -> pa.Table:
+                  actor_map: pd.DataFrame | None, combined: bool = False) -> pa.Table:
     """The panel's filtered events, once, as an Arrow table: every ``add_…`` verb then counts
     in memory instead of filtering (and joining the registry) the store again."""
     if actor_map is not None:
@@ -38,8 +38,10 @@ def _fetch_events(con: duckdb.DuckDBPyConnection, where: str, params: list[objec
         perp, join = "CAST(NULL AS VARCHAR)", ""
     admin = ("AND e.admin1 IS NOT NULL AND list_contains(?, e.geo_precision)"
              if unit == "admin1_month" else "")
+    source = ("CASE WHEN e.source LIKE 'ucdp%' THEN 'ucdp' ELSE e.source END" if combined
+              else "e.source")
     return con.execute(f"""
-        SELECT e.source, e.country_iso3, e.admin1, e.category, e.civilian_targeting,
+        SELECT {source} AS source, e.country_iso3, e.admin1, e.category, e.civilian_targeting,
                e.fatalities_low, e.fatalities_best, e.fatalities_high,
                e.fatalities_civilians,
                CAST(date_trunc('month', e.date_start) AS TIMESTAMP) AS month,
@@ -77,7 +79,7 @@ def _create(unit: Unit, f: Filters, db_path: Path | None, registry_root: Path | 
             actor_map, note = None, None
         coverage = grid.spans(con, f)
         prov = _provenance(con, f, bare, bare_params)
-        events = _fetch_events(con, where, params, unit, actor_map)
+        events = _fetch_events(con, where, params, unit, actor_map, COMBINED in f.sources)
         excluded = pd.DataFrame()
         units = None
         if unit == "admin1_month":

@@ -21,6 +21,10 @@ from sahel.events.places import ADMIN1_OK, POINT_OK, admin1_key, haversine_sql
 from sahel.events.schema import CATEGORIES, SOURCES
 
 Precision = Literal["any", "admin1", "point"]
+#: the combined UCDP record: GED where a GED release covers the country and day, else the
+#: candidate releases (the newest version of each candidate event is the current one)
+COMBINED = "ucdp"
+UCDP_PARTS = ("ucdp_ged", "ucdp_candidate")
 
 
 def visible(alias: str | None = None, as_of: int | None = None) -> tuple[str, list[Any]]:
@@ -31,6 +35,20 @@ def visible(alias: str | None = None, as_of: int | None = None) -> tuple[str, li
     if as_of is None:
         return f"{p}retired_by IS NULL", []
     return f"{p}snapshot_id <= ? AND ({p}retired_by IS NULL OR {p}retired_by > ?)", [as_of, as_of]
+
+
+def ucdp_view(alias: str | None = None, as_of: int | None = None) -> tuple[str, list[Any]]:
+    """The rows of the combined UCDP record: every GED row, and the candidate rows of the
+    country-days no GED snapshot (visible at ``as_of``) covers. Superseded candidate events
+    leave the view, not the store: each row keeps its own source, version and snapshot."""
+    p = f"{alias}." if alias else ""
+    outer = alias or "events"
+    cutoff = [] if as_of is None else [as_of]
+    return (f"({p}source = 'ucdp_ged' OR ({p}source = 'ucdp_candidate' AND NOT EXISTS ("
+            "SELECT 1 FROM snapshots g WHERE g.source = 'ucdp_ged' AND g.mode <> 'sample' "
+            + ("AND g.snapshot_id <= ? " if as_of is not None else "")
+            + f"AND list_contains(g.coverage_countries, {outer}.country_iso3) "
+            f"AND {outer}.date_start BETWEEN g.coverage_start AND g.coverage_end)))", cutoff)
 
 
 @dataclass
@@ -65,9 +83,13 @@ class Filters:
                                   hint="use an ISO3 code (MLI, BFA, NER) or an English name")
             iso.append(code)
         for s in self.sources:
-            if s not in SOURCES:
+            if s not in (*SOURCES, COMBINED):
                 raise ConfigError(f"unknown source {s!r}", field="--source",
-                                  hint=f"use one of {', '.join(SOURCES)}")
+                                  hint=f"use one of {', '.join((*SOURCES, COMBINED))}")
+        if COMBINED in self.sources and set(UCDP_PARTS) & set(self.sources):
+            raise ConfigError("ucdp (the combined record) already holds ucdp_ged and "
+                              "ucdp_candidate", field="--source",
+                              hint="ask for ucdp, or for its parts, not both")
         for c in self.categories:
             if c not in CATEGORIES:
                 raise ConfigError(f"unknown category {c!r}", field="--category",
@@ -134,7 +156,12 @@ class Filters:
         if self.end:
             add(f"{p}date_start <= ?", self.end)
         if self.sources:
-            add(f"list_contains(?, {p}source)", self.sources)
+            plain = [s for s in self.sources if s != COMBINED]
+            if COMBINED in self.sources:
+                view, view_params = ucdp_view(alias, self.as_of)
+                add(f"(list_contains(?, {p}source) OR {view})", plain, *view_params)
+            else:
+                add(f"list_contains(?, {p}source)", plain)
         if self.categories:
             add(f"list_contains(?, {p}category)", self.categories)
         if self.actor:

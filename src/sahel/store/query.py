@@ -7,6 +7,7 @@ citation) so that whatever prints it can say where each figure comes from.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -86,19 +87,33 @@ def query_events(
 
 
 def coverage(con: duckdb.DuckDBPyConnection, as_of: int | None = None) -> pd.DataFrame:
-    """Per source and country: first and last day the stored snapshots cover.
+    """Per source and country, the spans of days the stored snapshots cover: one row per
+    unbroken span (``first_day, last_day, snapshots``).
 
-    Inside that span, no event means zero events; outside it, nothing is known. Snapshots
-    ingested as samples (``--sample``) hold events but establish no coverage.
+    Inside a span, no event means zero events; outside it — before, after, or in a gap between
+    two spans (a candidate month UCDP never published) — nothing is known. Snapshots ingested
+    as samples (``--sample``) hold events but establish no coverage.
     """
-    return con.execute("""
-        SELECT source, c AS country_iso3, min(coverage_start) AS first_day,
-               max(coverage_end) AS last_day, list(snapshot_id ORDER BY snapshot_id) AS snapshots
+    rows = con.execute("""
+        SELECT source, c, coverage_start, coverage_end, snapshot_id
         FROM snapshots, unnest(coverage_countries) AS u(c)
-        WHERE snapshot_id <= ? AND mode <> 'sample'
+        WHERE snapshot_id <= ? AND mode <> 'sample' AND coverage_start IS NOT NULL
           AND events_new + events_revised + events_unchanged > 0
-        GROUP BY ALL ORDER BY ALL
-    """, [as_of if as_of is not None else 2**31 - 1]).df()
+        ORDER BY source, c, coverage_start, snapshot_id
+    """, [as_of if as_of is not None else 2**31 - 1]).fetchall()
+    spans: list[list[Any]] = []
+    for source, country, first, last, sid in rows:
+        cur = spans[-1] if spans else None
+        if (cur is not None and cur[0] == source and cur[1] == country
+                and first <= cur[3] + timedelta(days=1)):
+            cur[3] = max(cur[3], last)
+            cur[4].append(int(sid))
+        else:
+            spans.append([source, country, first, last, [int(sid)]])
+    for span in spans:
+        span[4] = sorted(span[4])
+    return pd.DataFrame(spans, columns=["source", "country_iso3", "first_day", "last_day",
+                                        "snapshots"])
 
 
 def list_snapshots(*, db_path: Path | None = None) -> pd.DataFrame:

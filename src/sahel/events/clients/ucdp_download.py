@@ -66,6 +66,8 @@ Kind = Literal["ged", "candidate"]
 
 _GED_VERSION = re.compile(r"(\d{2})\.([1-9])")
 _CANDIDATE_VERSION = re.compile(r"(\d{2})\.0\.(1[0-2]|[1-9])")
+#: cumulative candidate files: January to month MM of year YY (``25.01.25.12`` = all of 2025)
+_CUMULATIVE_VERSION = re.compile(r"(\d{2})\.01\.(\d{2})\.(0[1-9]|1[0-2])")
 _CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-(\d+)|\*)/(\d+|\*)")
 
 #: How far back :func:`latest_versions` looks (bounded: each probe is one request).
@@ -101,12 +103,13 @@ def validate_version(kind: Kind, version: str) -> str:
             hint='use the yearly release form YY.R, like "25.1"',
         )
     if kind == "candidate":
-        if _CANDIDATE_VERSION.fullmatch(version):
+        if _CANDIDATE_VERSION.fullmatch(version) or _CUMULATIVE_VERSION.fullmatch(version):
             return version
         raise ConfigError(
             f"bad UCDP candidate version {version!r}",
             field="version",
-            hint='use the monthly release form YY.0.M, like "25.0.3" (March 2025)',
+            hint='use the monthly release form YY.0.M, like "25.0.3" (March 2025), or the '
+            'cumulative form YY.01.YY.MM, like "25.01.25.12" (all of 2025)',
         )
     raise ConfigError(f"unknown UCDP download kind {kind!r}", hint='use "ged" or "candidate"')
 
@@ -442,8 +445,16 @@ def _first_available(
 
 
 def _exists(http: httpx.Client, url: str, retry: RetryPolicy, deadline: Deadline) -> bool:
-    """Whether ``url`` serves a file. Missing files may come back as 404/403/410, and some sites
-    redirect them to an HTML page, so an HTML answer counts as missing too."""
+    """Whether ``url`` serves a file (see :func:`probe`)."""
+    return probe(http, url, retry, deadline) is not None
+
+
+def probe(http: httpx.Client, url: str, retry: RetryPolicy,
+          deadline: Deadline) -> dict[str, str] | None:
+    """What ``url`` serves, without downloading it: ``size``, ``etag``, ``last_modified`` (as
+    the server says them, "" when it does not), or None when there is no such file. Missing
+    files may come back as 404/403/410, and some sites redirect them to an HTML page, so an HTML
+    answer counts as missing too."""
     response = send(http, "HEAD", url, retry=retry, deadline=deadline)
     if response.status_code in (405, 501):  # HEAD not allowed: ask for one byte instead
         response = send(
@@ -457,6 +468,12 @@ def _exists(http: httpx.Client, url: str, retry: RetryPolicy, deadline: Deadline
         )
         response.close()
     if response.status_code in (403, 404, 410):
-        return False
+        return None
     raise_for_status(response, what="UCDP release probe")
-    return "text/html" not in response.headers.get("content-type", "")
+    if "text/html" in response.headers.get("content-type", ""):
+        return None
+    size = response.headers.get("content-length", "")
+    if response.status_code == 206:  # the one-byte fallback: the size is in Content-Range
+        size = response.headers.get("content-range", "").rpartition("/")[2]
+    return {"size": size, "etag": response.headers.get("etag", ""),
+            "last_modified": response.headers.get("last-modified", "")}
