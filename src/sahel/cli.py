@@ -298,6 +298,49 @@ def settings() -> None:
     out.print(df_table(pd.DataFrame(rows), title="environment"))
 
 
+update_app = typer.Typer(help="Bring the store up to last month: UCDP (default) or ACLED.",
+                         invoke_without_command=True)
+app.add_typer(update_app, name="update")
+
+
+def _plan_table(report: Any) -> pd.DataFrame:
+    return pd.DataFrame([{"file": s.release.name, "kind": s.release.kind,
+                          "covers": f"{s.release.first:%Y-%m}..{s.release.last:%Y-%m}",
+                          "action": s.action, "why": s.reason} for s in report.plan.steps])
+
+
+@update_app.callback()
+@edge
+def update(
+    ctx: typer.Context,
+    from_dir: Annotated[Path | None, typer.Option("--from", help="a folder of already-"
+                        "downloaded UCDP files (no network)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="list what would be fetched and "
+                                          "ingested; change nothing")] = False,
+    db: DbOpt = None,
+) -> None:
+    """A continuous UCDP record to last month: the newest GED, then every candidate release
+    after it (cumulative and monthly), skipping what is stored; all or nothing."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from sahel.update import update as run
+
+    out = console()
+    with out.status("planning …") as status:
+        report = run(db, from_dir=from_dir, dry_run=dry_run, on_step=status.update)
+    out.print(df_table(_plan_table(report), title=(
+        "would fetch and ingest (dry run)" if dry_run else "UCDP releases")))
+    for note in report.notes:
+        out.print(f"[yellow]note:[/yellow] {note}", markup=True)
+    if report.ingested:
+        out.print(df_table(_ingest_table(report.ingested), title="committed"))
+    elif not dry_run:
+        out.print("nothing new: the store already holds every published release")
+    out.print(f"[dim]record reaches {report.plan.last_month:%Y-%m} (last full month); "
+              "months after the GED are preliminary candidate data; cite: sahel cite "
+              "ucdp_ged and ucdp_candidate[/dim]")
+
+
 def _mount_subapps() -> None:
     """Each domain keeps its own thin sub-app; the root only mounts them."""
     from sahel.analysis.cli import app as analysis_app
