@@ -341,6 +341,25 @@ def update(
               "ucdp_ged and ucdp_candidate[/dim]")
 
 
+@update_app.command("acled")
+@edge
+def update_acled(db: DbOpt = None) -> None:
+    """Only what ACLED changed since the newest stored export, for the countries the store
+    holds, and ACLED's withdrawn events (your ACLED_USERNAME/ACLED_PASSWORD); all or nothing."""
+    from sahel.update import update_acled as run
+
+    out = console()
+    with out.status("asking ACLED …") as status:
+        report = run(db, on_step=status.update)
+    out.print(f"ACLED since {report.since} for {', '.join(report.countries)}: "
+              f"{report.changed_rows:,} changed row(s), {report.deleted_rows:,} withdrawn "
+              "event(s)")
+    if report.ingested:
+        out.print(df_table(_ingest_table(report.ingested), title="committed"))
+    else:
+        out.print("nothing new")
+
+
 def _mount_subapps() -> None:
     """Each domain keeps its own thin sub-app; the root only mounts them."""
     from sahel.analysis.cli import app as analysis_app

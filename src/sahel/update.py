@@ -317,7 +317,22 @@ def _download(steps: list[Step], settings: Settings, progress: bool,
 
 def _ingest_all(db_file: Path, steps: list[Step],
                 on_step: Callable[[str], None] | None) -> list[IngestResult]:
-    """Ingest into a copy of the store and swap it in with one rename once all files are in."""
+    """Ingest every downloaded release (in the plan's order) as one change of the store."""
+    def one(step: Step) -> Callable[[Path], IngestResult]:
+        assert step.path is not None
+        path, version = step.path, step.release.version
+        return lambda copy: ingest_file(path, db_path=copy, source_version=version,
+                                        version_basis="UCDP release name (sahel update)",
+                                        allow_older=True)
+
+    return _apply_in_copy(db_file, [(s.release.name, one(s)) for s in steps], on_step)
+
+
+def _apply_in_copy(db_file: Path, actions: list[tuple[str, Callable[[Path], IngestResult]]],
+                   on_step: Callable[[str], None] | None) -> list[IngestResult]:
+    """Run ``actions`` on a copy of the store and swap it in with one rename once all are
+    done: a failure or a kill on the way leaves the store exactly as it was (what the copy
+    archived is a leftover that the next ingest or ``sahel store check --repair`` removes)."""
     work = db_file.parent / f".update-{db_file.stem}"
     shutil.rmtree(work, ignore_errors=True)  # left by a killed update
     work.mkdir(parents=True)
@@ -332,14 +347,10 @@ def _ingest_all(db_file: Path, steps: list[Step],
             con.execute("CHECKPOINT")
             con.close()
             shutil.copyfile(db_file, copy)
-        for step in steps:
-            assert step.path is not None
+        for label, action in actions:
             if on_step is not None:
-                on_step(f"ingesting {step.release.name}")
-            results.append(ingest_file(step.path, db_path=copy,
-                                       source_version=step.release.version,
-                                       version_basis="UCDP release name (sahel update)",
-                                       allow_older=True))
+                on_step(f"ingesting {label}")
+            results.append(action(copy))
         con = connect(copy)
         con.execute("CHECKPOINT")
         con.close()
@@ -347,3 +358,79 @@ def _ingest_all(db_file: Path, steps: list[Step],
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return results
+
+
+# --- ACLED ------------------------------------------------------------------------------------
+
+def _acled_state(db_file: Path) -> tuple[date, list[str]]:
+    """The date the newest ACLED export is dated to, and the countries the store holds."""
+    if not db_file.exists():
+        raise StoreError("no ACLED data in the store to bring up to date", file=db_file,
+                         hint="ingest an ACLED export first, or pull one: sahel ingest acled "
+                         "--api-country COUNTRY")
+    con = connect(db_file, read_only=True)
+    try:
+        versions = [str(v[0]) for v in con.execute(
+            "SELECT source_version FROM snapshots WHERE source = 'acled' AND mode <> 'deletions' "
+            "ORDER BY snapshot_id").fetchall()]
+        countries = [str(c[0]) for c in con.execute(
+            "SELECT DISTINCT country_iso3 FROM events WHERE source = 'acled' AND retired_by IS "
+            "NULL ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+    dated = sorted(date.fromisoformat(v[6:16]) for v in versions if v.startswith("as-of "))
+    if not dated or not countries:
+        raise StoreError("no dated ACLED export in the store to bring up to date", file=db_file,
+                         hint="ingest an ACLED export first, or pull one: sahel ingest acled "
+                         "--api-country COUNTRY")
+    return dated[-1], countries
+
+
+@dataclass
+class AcledUpdateReport:
+    since: date
+    countries: list[str]
+    changed_rows: int
+    deleted_rows: int
+    ingested: list[IngestResult] = field(default_factory=list)
+
+
+def update_acled(db_path: Path | None = None, *, settings: Settings | None = None,
+                 today: date | None = None, client: httpx.Client | None = None,
+                 on_step: Callable[[str], None] | None = None) -> AcledUpdateReport:
+    """Only what ACLED changed since the last export (its ``timestamp`` filter) for the
+    countries the store holds, and its list of withdrawn events, applied as one change: the
+    changed rows as a partial snapshot (revisions and new events recorded), the withdrawals as
+    a deletions snapshot. Rows stay in the private ACLED folder; credentials never leave the
+    client."""
+    import pycountry
+
+    from sahel.events.clients.acled_api import AcledClient
+    from sahel.store.deletions import apply_deletions
+
+    settings = settings or get_settings()
+    today = today or datetime.now(UTC).date()
+    db_file = Path(db_path or default_db_path())
+    with _lock(db_file):
+        since, countries = _acled_state(db_file)
+        epoch = int(datetime(since.year, since.month, since.day, tzinfo=UTC).timestamp())
+        found = [pycountry.countries.get(alpha_3=c) for c in countries]
+        codes = "|".join(str(int(c.numeric)) for c in found if c is not None)
+        stamp = today.isoformat()
+        with AcledClient(settings, client=client) as api:
+            if on_step is not None:
+                on_step("asking ACLED what changed")
+            rows = api.fetch_to_csv(f"acled_update_{stamp}.csv", iso=codes,
+                                    timestamp=str(epoch), timestamp_where=">=")
+            gone = api.fetch_deleted_to_csv(f"acled_deleted_{stamp}.csv", epoch)
+        report = AcledUpdateReport(since, countries, rows.rows, gone.rows)
+        actions: list[tuple[str, Callable[[Path], IngestResult]]] = []
+        if rows.rows:
+            actions.append((rows.path.name, lambda copy: ingest_file(
+                rows.path, db_path=copy, source="acled", partial=True)))
+        if gone.rows:
+            actions.append((gone.path.name, lambda copy: apply_deletions(gone.path,
+                                                                         db_path=copy)))
+        if actions:
+            report.ingested = _apply_in_copy(db_file, actions, on_step)
+        return report

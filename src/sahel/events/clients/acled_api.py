@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 
 TOKEN_PATH = "/oauth/token"
 READ_PATH = "/api/acled/read"
+#: ACLED's list of events it has withdrawn (``event_id_cnty``, ``deleted_timestamp``)
+DELETED_PATH = "/api/deleted/read"
 CLIENT_ID = "acled"
 PAGE_LIMIT = 5000
 #: Refresh this many seconds before the access token expires, so a request never races expiry.
@@ -56,6 +58,8 @@ _AUTH_HINT = (
     "account has API access"
 )
 
+#: the columns of ACLED's deleted-events list
+DELETED_COLUMNS: tuple[str, ...] = ("event_id_cnty", "deleted_timestamp")
 #: ACLED's current column order, used for the header when a query returns no rows.
 ACLED_COLUMNS: tuple[str, ...] = (
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
@@ -225,16 +229,20 @@ class AcledClient:
 
     # --- data -----------------------------------------------------------------------------
 
-    def iter_pages(self, **filters: str) -> Iterator[list[dict[str, Any]]]:
+    def iter_pages(self, endpoint: str = READ_PATH,
+                   **filters: str) -> Iterator[list[dict[str, Any]]]:
         """Yield the ``data`` rows of each page (``limit`` rows) until a page comes back short.
 
         Filters are ACLED's query parameters, e.g. ``country="Mali"``,
-        ``event_date="2023-01-01|2023-12-31"``, ``event_date_where="BETWEEN"``.
+        ``event_date="2023-01-01|2023-12-31"``, ``event_date_where="BETWEEN"``, or
+        ``timestamp="1700000000"``, ``timestamp_where=">="`` for what changed since a moment.
+        ``endpoint``: the events (default) or :data:`DELETED_PATH`.
         """
         with self._redact.guard():
-            yield from self._iter_pages(filters)
+            yield from self._iter_pages(filters, endpoint)
 
-    def _iter_pages(self, filters: dict[str, str]) -> Iterator[list[dict[str, Any]]]:
+    def _iter_pages(self, filters: dict[str, str],
+                    endpoint: str = READ_PATH) -> Iterator[list[dict[str, Any]]]:
         clash = sorted(key for key in filters if key in _RESERVED)
         if clash:
             raise ConfigError(
@@ -244,7 +252,7 @@ class AcledClient:
         page = 1
         previous: list[dict[str, Any]] | None = None
         while True:
-            rows = self._read_page(page, filters)
+            rows = self._read_page(page, filters, endpoint)
             log.debug("ACLED page %d: %d rows", page, len(rows))
             if rows and rows == previous:  # a server ignoring `page` would loop forever
                 raise NetworkError(
@@ -257,9 +265,10 @@ class AcledClient:
             previous = rows
             page += 1
 
-    def _read_page(self, page: int, filters: dict[str, str]) -> list[dict[str, Any]]:
+    def _read_page(self, page: int, filters: dict[str, str],
+                   endpoint: str = READ_PATH) -> list[dict[str, Any]]:
         params = {"_format": "json", "limit": str(self._page_size), "page": str(page), **filters}
-        url = self._settings.acled_api_url + READ_PATH
+        url = self._settings.acled_api_url + endpoint
         for first_try in (True, False):
             token = self._access_token()
             response = send(
@@ -313,6 +322,16 @@ class AcledClient:
             return write_pages_csv(
                 target, self.iter_pages(**filters), fallback_columns=ACLED_COLUMNS, private=True
             )
+
+    def fetch_deleted_to_csv(self, path: Path | str, since: int) -> FetchResult:
+        """The events ACLED withdrew since the Unix time ``since`` (``event_id_cnty``,
+        ``deleted_timestamp``), as CSV in the private ACLED folder."""
+        with self._redact.guard():
+            target = self._private_path(path, {})
+            return write_pages_csv(
+                target, self.iter_pages(DELETED_PATH, deleted_timestamp=str(since),
+                                        deleted_timestamp_where=">="),
+                fallback_columns=DELETED_COLUMNS, private=True)
 
     def _private_path(self, path: Path | str | None, filters: dict[str, str]) -> Path:
         folder = self._settings.home / "acled"
