@@ -21,8 +21,8 @@ import pandas as pd
 from sahel.errors import InputError, LayoutError, SahelError, StoreError
 from sahel.events import ucdp
 from sahel.events.harmonise import ALL_LAYOUTS
-from sahel.events.layouts import detect_layout
-from sahel.events.reader import open_source, peek_header, sha256_file
+from sahel.events.layouts import Layout, detect_layout
+from sahel.events.reader import open_source, peek, sha256_file
 from sahel.panels.summary import summary
 from sahel.provenance import Provenance
 from sahel.series.store import import_series
@@ -32,7 +32,7 @@ from sahel.store.db import default_db_path, quiet
 from sahel.store.filters import Filters
 from sahel.store.ingest import IngestResult, ingest_file
 
-SUFFIXES = (".csv", ".csv.gz", ".zip", ".txt")
+SUFFIXES = (".csv", ".csv.gz", ".zip", ".txt", ".xlsx")
 
 
 @dataclass
@@ -58,18 +58,34 @@ def _version_key(path: Path) -> tuple[int, tuple[int, ...]]:
     return (0, tuple(int(p) for p in version.split(".")))
 
 
+def _layout(path: Path) -> Layout:
+    header, written_by = peek(path)
+    return detect_layout(header, ALL_LAYOUTS, file=str(path), written_by=written_by)
+
+
 def discover(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
-    """UCDP event files under ``folder`` (recursive), oldest version first, and the skipped."""
+    """UCDP event files under ``folder`` (recursive), oldest version first, and the skipped.
+
+    Unversioned exports come last, the published ones before the spreadsheet re-saves and the
+    re-saves before the partial repairs: a file of lower fidelity then only fills the gaps the
+    others leave (``Layout.fidelity``), and nothing is first stored from a repair to be revised
+    by the fuller file a moment later.
+    """
+    found, skipped = _discover(folder)
+    return [p for p, _ in found], skipped
+
+
+def _discover(folder: Path) -> tuple[list[tuple[Path, Layout]], list[tuple[str, str]]]:
     if not folder.is_dir():
         raise InputError("not a folder", file=folder, hint="pass the folder holding the UCDP "
                          "files you downloaded, e.g. --from ~/Downloads/ucdp")
-    found: list[Path] = []
+    found: list[tuple[Path, Layout]] = []
     skipped: list[tuple[str, str]] = []
     candidates = sorted(p for p in folder.rglob("*") if p.is_file()
                         and p.name.lower().endswith(SUFFIXES))
     for p in candidates:
         try:
-            layout = detect_layout(peek_header(p), ALL_LAYOUTS, file=str(p))
+            layout = _layout(p)
         except LayoutError as exc:
             skipped.append((str(p), f"not a UCDP/ACLED event file: {exc.message}"
                             + (f" ({exc.hint})" if exc.hint else "")))
@@ -80,17 +96,16 @@ def discover(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
         if layout.family != "ucdp":
             skipped.append((str(p), "ACLED file: ingest it with `sahel ingest acled`"))
             continue
-        found.append(p)
-    found.sort(key=_version_key)
+        found.append((p, layout))
+    found.sort(key=lambda f: (_version_key(f[0]), -f[1].fidelity, str(f[0])))
     return found, skipped
 
 
-def _explorer_version(paths: list[Path]) -> tuple[str, str, set[Path]] | None:
+def _explorer_version(found: list[tuple[Path, Layout]]) -> tuple[str, str, set[Path]] | None:
     """Explorer exports carry no version. Files downloaded together come from one release, so
     the newest event among them dates the release for all (Côte d'Ivoire's last event in 2020
     does not make its export GED 21.1)."""
-    explorer = [p for p in paths if detect_layout(peek_header(p), ALL_LAYOUTS,
-                                                  file=str(p)).name == "ucdp_explorer_csv"]
+    explorer = [p for p, layout in found if layout.name in ucdp.UNVERSIONED]
     if not explorer:
         return None
     import duckdb
@@ -100,12 +115,19 @@ def _explorer_version(paths: list[Path]) -> tuple[str, str, set[Path]] | None:
     try:
         for p in explorer:
             with tempfile.TemporaryDirectory() as work:
-                sf = open_source(p, Path(work), checksum=False)
-                years.append(con.execute(
-                    f"SELECT max(try_cast(year AS INTEGER)) FROM {sf.read_csv_sql()}").fetchone())
+                try:  # a file that cannot be read here fails at its ingest, with the reason
+                    sf = open_source(p, Path(work), checksum=False)
+                    years.append(con.execute(
+                        "SELECT max(try_cast(year AS INTEGER)) FROM "
+                        f"{sf.read_csv_sql(ignore_errors=True)}").fetchone())
+                except (SahelError, duckdb.Error, UnicodeDecodeError):
+                    continue
     finally:
         con.close()
-    last = max(int(y[0]) for y in years if y and y[0] is not None)
+    known = [int(y[0]) for y in years if y and y[0] is not None]
+    if not known:
+        return None
+    last = max(known)
     v = ucdp.ged_version_covering(last)
     names = ", ".join(p.name for p in explorer)
     return (f">={v}", f"explorer exports carry no version; downloaded together ({names}), their "
@@ -135,13 +157,23 @@ def build(
     since: int = 2012,
 ) -> BuildResult:
     """Build or update the store from the latest UCDP releases or from ``from_dir``, then
-    summarise the focus countries per year from ``since`` (the main job's table)."""
+    summarise the focus countries per year from ``since`` (the main job's table).
+
+    A spreadsheet re-save or repair of an export (e.g. the repaired Niger files) is known to
+    hold rows that cannot be read: its bad rows are set aside in ``<store folder>/rejects/``
+    (line, field and reason each) and its good rows stored, as ``--skip-bad-rows`` does; the
+    notes say how many and where. Any other file with a bad row fails as a whole.
+    """
     settings = get_settings()
+    resaved: set[Path] = set()
+    found: list[tuple[Path, Layout]] = []
     if from_dir is None:
         files = _download_latest(settings, progress)  # NetworkError names --from as the fix
         result = BuildResult(mode="download")
     else:
-        paths, skipped = discover(from_dir)
+        found, skipped = _discover(from_dir)
+        paths = [p for p, _ in found]
+        resaved = {p for p, layout in found if layout.spreadsheet}
         files = [(p, True) for p in paths]
         result = BuildResult(mode="folder", skipped=skipped)
         result.notes.append(
@@ -151,7 +183,7 @@ def build(
         if not paths:
             raise InputError("no UCDP event files found", file=from_dir,
                              hint="download GED/candidate CSVs from UCDP into that folder")
-    explorer = _explorer_version([p for p, _ in files]) if from_dir is not None else None
+    explorer = _explorer_version(found) if from_dir is not None else None
     for path, partial in files:
         if on_file:
             on_file(path)
@@ -160,13 +192,30 @@ def build(
         if sample:
             result.notes.append(f"{path.name}: a sample by its name — stored, but not taken as "
                                 "complete coverage of its countries and years")
+        rejects = (Path(db_path or default_db_path()).parent / "rejects"
+                   / f"{path.name}.rejects.csv") if path in resaved else None
         try:
-            result.ingested.append(ingest_file(
+            if rejects is not None:
+                rejects.parent.mkdir(parents=True, exist_ok=True)
+            res = ingest_file(
                 path, db_path=db_path, partial=partial, sample=sample,
                 source_version=version[0] if version else None,
-                version_basis=version[1] if version else None))
+                version_basis=version[1] if version else None,
+                skip_bad_rows=rejects is not None, rejects_path=rejects)
         except SahelError as exc:
             result.failed.append((str(path), exc))
+            continue
+        except OSError as exc:  # the rejects folder cannot be made
+            result.failed.append((str(path), InputError(
+                f"cannot create {rejects.parent if rejects else ''} ({exc.strerror})",
+                file=path, hint="check the permissions of the store's folder")))
+            continue
+        result.ingested.append(res)
+        if res.rows_rejected:
+            result.notes.append(
+                f"{path.name}: a spreadsheet re-save or repair of a UCDP export — "
+                f"{res.rows_loaded:,} rows read, {res.rows_rejected:,} that cannot be read set "
+                f"aside in {res.rejects_path} (line, field and reason for each)")
     result.summary, result.provenance = summary(
         Filters(countries=FOCUS, start=date(since, 1, 1)), db_path=db_path)
     return result

@@ -7,6 +7,7 @@ deduplicates. :mod:`sahel.store.ingest` then applies the staged rows in one tran
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -16,7 +17,7 @@ from typing import Any
 import duckdb
 
 from sahel.errors import ArchiveError, EncodingError, InputError, RowError
-from sahel.events import acled, ucdp
+from sahel.events import acled, sheet, ucdp
 from sahel.events.countries import to_iso3
 from sahel.events.layouts import Layout, detect_layout, quote, select_sql
 from sahel.events.locate import find_bad_record, find_line_end_problem
@@ -193,6 +194,41 @@ def _relation(sf: SourceFile, layout: Layout, *, store_rejects: bool,
         col, tag = quote(tagged[0]), tagged[1].replace("'", "''")  # a layout may have none)
         return f"(SELECT * FROM {rel} WHERE coalesce(trim({col}), '') <> '{tag}')"
     return rel
+
+
+def detect(sf: SourceFile) -> Layout:
+    """The layout of ``sf`` (by its header, and by who wrote it: see ``detect_layout``)."""
+    return detect_layout(sf.header, ALL_LAYOUTS, file=str(sf.path), written_by=sf.written_by)
+
+
+def settle_layout(con: duckdb.DuckDBPyConnection, sf: SourceFile, layout: Layout) -> Layout:
+    """``layout`` with what a spreadsheet-written file settles about itself, read before its
+    rows are typed: the country most rows name (a per-country export names one; rows naming
+    another are shifted) and each date column's day/month order, from the rows that name that
+    country (:mod:`sahel.events.sheet`). Malformed lines are passed over here: the typing pass
+    finds and reports them."""
+    rel = _relation(sf, layout, store_rejects=False, ignore_errors=True)
+    one = next((f.column for f in layout.fields.values() if f.one_per_file), None)
+    dates: list[sheet.DateOrder] = []
+    country = None
+    try:
+        if one is not None:
+            got = con.execute(f"SELECT c FROM (SELECT NULLIF(trim({quote(one)}), '') AS c FROM "
+                              f"{rel}) WHERE c IS NOT NULL GROUP BY c ORDER BY count(*) DESC, c "
+                              "LIMIT 1").fetchone()
+            country = got[0] if got and len(got[0]) <= 80 else None  # longer: not a name
+        where = f"WHERE NULLIF(trim({quote(one)}), '') = ?" if one and country else ""
+        for f in layout.fields.values():
+            if f.kind == "date" and f.column:
+                got = con.execute(sheet.evidence_sql(quote(f.column), rel, where),
+                                  [country] if where else []).fetchone()
+                assert got is not None
+                dates.append(sheet.settle(f.column, got))
+    except (duckdb.Error, UnicodeDecodeError) as exc:
+        raise _translate_duckdb(exc, sf) from exc
+    evidence = sheet.Evidence(tuple(dates), country)
+    notes = "; ".join(n for n in (layout.notes, evidence.describe()) if n)
+    return dataclasses.replace(layout, evidence=evidence, notes=notes)
 
 
 def _locator_column(layout: Layout, sf: SourceFile) -> str | None:
@@ -412,7 +448,9 @@ def stage_file(
     Without ``skip_bad_rows`` any bad row raises :class:`RowError` naming file, line, field and
     fix; with it, bad rows are written to ``rejects_path`` and left out.
     """
-    layout = layout or detect_layout(sf.header, ALL_LAYOUTS, file=str(sf.path))
+    layout = layout or detect(sf)
+    if layout.spreadsheet and layout.evidence is None:
+        layout = settle_layout(con, sf, layout)
     sql = canonical_sql(sf, layout, today, store_rejects=skip_bad_rows)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS {sql}")

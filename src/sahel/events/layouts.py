@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sahel.errors import LayoutError
+from sahel.events import sheet
 
 #: earliest plausible event date: UCDP starts in 1946 (ACD), ACLED in 1997
 MIN_YEAR = 1946
+#: how close a layout's file is to what the source published (:attr:`Layout.fidelity`)
+AS_PUBLISHED, RESAVED, REPAIRED = 2, 1, 0
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,11 @@ class Field:
     #: the value is an id that must be a positive whole number written plainly (UCDP ids):
     #: ``12.0``, ``-3`` or ``1e5`` would make an event uid that matches no other release
     positive_id: bool = False
+    #: a date whose year must be this column's (UCDP ``year``): spreadsheet layouts only
+    year_column: str | None = None
+    #: every row must hold the value most rows hold (the country of a per-country export);
+    #: another value means the row's fields are not where its header puts them
+    one_per_file: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,10 +64,21 @@ class Layout:
     #: columns we deliberately read but do not map (documented; kept in the raw archive)
     notes: str = ""
     extra_required: frozenset[str] = field(default_factory=frozenset)
+    #: AS_PUBLISHED: the source's own file. RESAVED: the same columns written back by a
+    #: spreadsheet; REPAIRED: a partial repair (fewer columns). Below AS_PUBLISHED, values are
+    #: read in the forms of :mod:`sahel.events.sheet`, and a file never revises an event stored
+    #: from a file of higher fidelity, nor marks any event deleted (it is never complete).
+    fidelity: int = AS_PUBLISHED
+    #: what the file settles about itself (spreadsheet layouts; see harmonise.settle_layout)
+    evidence: sheet.Evidence | None = None
+
+    @property
+    def spreadsheet(self) -> bool:
+        return self.fidelity < AS_PUBLISHED
 
     @property
     def required_columns(self) -> frozenset[str]:
-        used = {f.column for f in self.fields.values() if f.column}
+        used = {c for f in self.fields.values() for c in (f.column, f.year_column) if c}
         return frozenset(used) | self.signature | self.extra_required
 
 
@@ -109,6 +128,12 @@ def value_sql(name: str, f: Field, layout: Layout) -> str:
     text = _text(f.column)
     if f.kind == "text":
         return text
+    if layout.spreadsheet and f.kind in ("int", "float", "date"):
+        if f.kind == "int":
+            return sheet.int_value(text)
+        if f.kind == "float":
+            return sheet.float_value(text)
+        return sheet.date_value(text, layout.evidence.order(f.column) if layout.evidence else None)
     if f.kind == "int":
         # "12.0" appears in re-saved files: accept integral decimals, refuse "12.5"
         return f"CAST(try_cast({text} AS DECIMAL(18,3)) AS BIGINT)"
@@ -118,7 +143,7 @@ def value_sql(name: str, f: Field, layout: Layout) -> str:
         return _date_expr(f.column, layout.date_formats)
     if f.kind == "map":
         assert f.mapping is not None
-        return _map_expr(text, f.mapping)
+        return _map_expr(sheet.code_text(text) if layout.spreadsheet else text, f.mapping)
     raise ValueError(f"unknown field kind {f.kind!r}")
 
 
@@ -144,22 +169,33 @@ def checks_sql(name: str, f: Field, layout: Layout, today: date) -> list[Check]:
     # the value as a message quotes it: a damaged file can hold megabytes in one field
     shown = (f"CASE WHEN length({text}) > {SHOWN_CHARS} THEN left({text}, {SHOWN_CHARS - 1}) "
              f"|| '…' ELSE coalesce({text}, '') END")
-    if f.required:
+    country = layout.evidence.country if layout.evidence and f.one_per_file else None
+    if country is not None:  # first: it says why the rest of the row is wrong too
+        add(f"{text} IS DISTINCT FROM '{_sq(country)}'",
+            f"'the row is column-shifted or cut short: ' || CASE WHEN {text} IS NULL THEN 'it is "
+            f"empty' ELSE 'it holds ''' || {shown} || '''' END || ' where the rows of this "
+            f"per-country export say ''{_sq(country)}''; its fields are not where the "
+            "header puts them, so none of them is read'")
+    elif f.required:
         add(f"{text} IS NULL", "'is empty; every row needs it'")
-    if f.kind == "int":
+    if layout.spreadsheet and f.kind in ("int", "float", "date"):
+        out.extend((cond, f"'{_sq(col)}\t' || {msg}")
+                   for cond, msg in _sheet_checks(f, layout, text, value, shown))
+    elif f.kind == "int":
         add(
             f"{text} IS NOT NULL AND (try_cast({text} AS DECIMAL(18,3)) IS NULL "
             f"OR try_cast({text} AS DECIMAL(18,3)) <> floor(try_cast({text} AS DECIMAL(18,3))))",
             f"'''' || {shown} || ''' is not a whole number'",
         )
-    if f.kind == "float":
+    elif f.kind == "float":
         add(f"{text} IS NOT NULL AND {value} IS NULL", f"'''' || {shown} || ''' is not a number'")
-    if f.kind == "date":
+    elif f.kind == "date":
         fmts = " or ".join(layout.date_formats)
         add(
             f"{text} IS NOT NULL AND {value} IS NULL",
             f"'''' || {shown} || ''' is not a date in the layout''s format ({_sq(fmts)})'",
         )
+    if f.kind == "date":
         add(
             f"{value} IS NOT NULL AND ({value} < DATE '{MIN_YEAR}-01-01' "
             f"OR {value} > DATE '{today.isoformat()}')",
@@ -179,11 +215,25 @@ def checks_sql(name: str, f: Field, layout: Layout, today: date) -> list[Check]:
     if f.kind == "map" and not f.allow_unmapped:
         assert f.mapping is not None
         known = ", ".join(sorted(f.mapping))
-        add(
-            f"{text} IS NOT NULL AND {value} IS NULL",
-            f"'unknown value ''' || {shown} || ''' (known: {_sq(known)})'",
-        )
+        unknown = f"'unknown value ''' || {shown} || ''' (known: {_sq(known)})'"
+        if layout.spreadsheet:
+            unknown = (f"CASE WHEN {sheet.is_serial_date(text)} THEN {sheet.serial_problem(shown)} "
+                       f"ELSE {unknown} END")
+        add(f"{text} IS NOT NULL AND {value} IS NULL", unknown)
     return out
+
+
+def _sheet_checks(f: Field, layout: Layout, text: str, value: str, shown: str) -> list[Check]:
+    """The checks of a number or date read in the forms of :mod:`sahel.events.sheet`."""
+    if f.kind == "int":
+        return [(f"{text} IS NOT NULL AND {value} IS NULL", sheet.int_problem(text, shown))]
+    if f.kind == "float":
+        return [(f"{text} IS NOT NULL AND {value} IS NULL",
+                 f"'''' || {shown} || ''' is not a number (a decimal point or comma, not both)'")]
+    assert f.column is not None
+    order = layout.evidence.order(f.column) if layout.evidence else None
+    year = sheet.int_value(quote(f.year_column)) if f.year_column else None
+    return sheet.date_checks(text, value, shown, order, year)
 
 
 def select_sql(layout: Layout, relation: str, today: date, extra: list[str] | None = None,
@@ -238,10 +288,29 @@ def _short(name: str, width: int = 40) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
-def detect_layout(header: list[str], layouts: list[Layout], *, file: str) -> Layout:
-    """Pick the layout whose signature matches ``header`` best; explain when none does."""
+def detect_layout(header: list[str], layouts: list[Layout], *, file: str,
+                  written_by: str = "csv") -> Layout:
+    """Pick the layout whose signature matches ``header`` best; explain when none does.
+
+    ``written_by`` says who wrote the file, which the header alone cannot: ``"csv"`` (the
+    spreadsheet layouts only if no other one matches), ``"spreadsheet"`` (a ``;``-separated
+    CSV, what a spreadsheet writes where the decimal mark is a comma: a spreadsheet layout
+    first — the re-saved UCDP explorer export has the same header as the published one) or
+    ``"workbook"`` (an .xlsx: the spreadsheet layouts only; a typed date cell has been parsed
+    by the spreadsheet in an order nothing can check).
+    """
     cols = {h.strip() for h in header}
-    matches = [lay for lay in layouts if lay.signature <= cols]
+    pool = [lay for lay in layouts if lay.spreadsheet] if written_by == "workbook" else layouts
+    matches = [lay for lay in pool if lay.signature <= cols]
+    preferred = [lay for lay in matches if lay.spreadsheet == (written_by != "csv")]
+    matches = preferred or matches
+    if not matches and written_by == "workbook":
+        raise LayoutError(
+            f"a workbook is read only as a repaired UCDP explorer export; this one's columns "
+            f"({len(header)}, first: {', '.join(_short(h) for h in header[:4])}) are not one",
+            file=file, line=1,
+            hint="save the sheet as CSV and ingest that, or export the data again from the "
+            "source (see docs/data-sources.md)")
     if matches:
         best = max(matches, key=lambda lay: (len(lay.required_columns & cols), len(lay.signature)))
         missing = sorted(best.required_columns - cols)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sahel.errors import ArchiveError, EncodingError, InputError
+from sahel.events import workbook
 
 DELIMITERS = (",", ";", "\t", "|")
 SUPPORTED_ENCODINGS = ("utf-8", "latin-1", "utf-16", "utf-16-le", "utf-16-be")
@@ -67,6 +68,14 @@ class SourceFile:
     duplicates: list[tuple[str, int, int]] = field(default_factory=list)
     #: the cells of the HXL hashtag row (empty when ``hxl`` is False)
     hxl_row: list[str] = field(default_factory=list)
+    #: the title of the sheet read, when the file is an .xlsx workbook (``read_path`` is then
+    #: its CSV, one record per line: see :mod:`sahel.events.workbook`)
+    workbook: str | None = None
+
+    @property
+    def written_by(self) -> str:
+        """Who wrote the file, as :func:`sahel.events.layouts.detect_layout` asks."""
+        return _written_by(self.delimiter, self.workbook is not None)
 
     def hxl_filter(self) -> tuple[str, str] | None:
         """(column, its hashtag): a condition that tells the HXL row from the data rows,
@@ -413,13 +422,25 @@ def _container(path: Path, magic: bytes, shown: Path) -> tuple[str | None, str]:
     return None, "none"
 
 
-def peek_header(path: Path, *, encoding: str = "utf-8") -> list[str]:
-    """The header names only: no hashing, no extraction of a zip (for discovering files)."""
+def _written_by(delimiter: str, is_workbook: bool) -> str:
+    return "workbook" if is_workbook else "spreadsheet" if delimiter == ";" else "csv"
+
+
+def peek(path: Path, *, encoding: str = "utf-8") -> tuple[list[str], str]:
+    """The header names and who wrote the file (see :attr:`SourceFile.written_by`), without
+    hashing or extracting anything (for discovering files)."""
     _, magic = _check_file(path, encoding)
+    if magic.startswith(b"PK") and workbook.is_workbook(path):
+        return workbook.header(path, path), "workbook"
     member, compression = _container(path, magic, path)
     raw = _head_bytes(path, compression, member)
-    _, header = _split_header(_decode_head(raw, path, encoding, 3), path)
-    return [h.strip() for h in header]
+    delimiter, header = _split_header(_decode_head(raw, path, encoding, 3), path)
+    return [h.strip() for h in header], _written_by(delimiter, False)
+
+
+def peek_header(path: Path, *, encoding: str = "utf-8") -> list[str]:
+    """The header names only: no hashing, no extraction of a zip (for discovering files)."""
+    return peek(path, encoding=encoding)[0]
 
 
 def _column_names(header: list[str]) -> tuple[list[str], list[tuple[str, int, int]]]:
@@ -447,6 +468,9 @@ def open_source(path: Path, workdir: Path, *, encoding: str = "utf-8",
     """
     src = data_path or path
     size, magic = _check_file(src, encoding, shown=path)
+    if magic.startswith(b"PK") and workbook.is_workbook(src):
+        return _open_workbook(path, src, workdir, size=size, checksum=checksum,
+                              data_path=data_path)
     member, compression = _container(src, magic, path)
     raw = _head_bytes(src, compression, member)
     read_path, member_nuls = src, None
@@ -475,6 +499,23 @@ def open_source(path: Path, workdir: Path, *, encoding: str = "utf-8",
         columns=columns, hxl=hxl, size=size, sha256_future=hasher, data_path=data_path,
         transcoded=transcoded, member_nul_bytes=member_nuls, duplicates=duplicates,
         hxl_row=hxl_row,
+    )
+
+
+def _open_workbook(path: Path, src: Path, workdir: Path, *, size: int, checksum: bool,
+                   data_path: Path | None) -> SourceFile:
+    """A workbook's only sheet as a UTF-8 CSV (``--encoding`` does not apply: .xlsx is Unicode)."""
+    target = workdir / (path.name + ".csv")
+    title, nuls = workbook.to_csv(src, target, shown=path)
+    with target.open("rb") as fh:
+        lines = _decode_head(fh.read(1 << 20), path, "utf-8", 2)
+    header = parse_line(lines[0], ",", path, 1)
+    columns, duplicates = _column_names(header)
+    return SourceFile(
+        path=path, read_path=target, member=None, compression="none", encoding="utf-8",
+        delimiter=",", header=[h.strip() for h in header], columns=columns, hxl=False,
+        size=size, sha256_future=_Hasher(src, zipped=True) if checksum else None,
+        data_path=data_path, member_nul_bytes=nuls, duplicates=duplicates, workbook=title,
     )
 
 

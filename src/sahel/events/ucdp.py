@@ -1,4 +1,6 @@
-"""UCDP GED layouts: the yearly/candidate 49-column CSV and the web explorer's 47-column export.
+"""UCDP GED layouts: the yearly/candidate 49-column CSV and the web explorer's 47-column export,
+and two spreadsheet layouts for the explorer export re-saved (``;``, 47 columns) or partly
+repaired (30 columns, e.g. an .xlsx): the repaired Niger files (``sahel.events.sheet``).
 
 Differences handled here (see shared/data README, flags 1–3):
 * explorer exports name fatalities ``best_est/high_est/low_est``, lack ``gwnoa/gwnob``, end every
@@ -13,7 +15,8 @@ import re
 from pathlib import Path
 
 from sahel.errors import ConfigError
-from sahel.events.layouts import Field, Layout
+from sahel.events import sheet
+from sahel.events.layouts import REPAIRED, RESAVED, Field, Layout
 from sahel.events.schema import UCDP_CATEGORY, UCDP_DATE, UCDP_GEO
 
 # official CSV, explorer export, and the API's ISO datetimes
@@ -87,7 +90,61 @@ GED_EXPLORER = Layout(
     country_name="country",
 )
 
-LAYOUTS: list[Layout] = [GED_STANDARD, GED_EXPLORER]
+
+def _sheet_fields(fields: dict[str, Field], *, one_country: bool) -> dict[str, Field]:
+    """The explorer's fields as a spreadsheet wrote them back (:mod:`sahel.events.sheet`): each
+    date's year must be the row's ``year``; with ``one_country``, a row naming another country
+    than the file's is refused as shifted (checked first: it explains the row's other errors)."""
+    out = dict(fields)
+    for name in ("date_start", "date_end"):
+        f = out[name]
+        out[name] = Field(f.column, "date", required=f.required, year_column="year")
+    out["civilian_targeting"] = Field(
+        None, "sql", sql=f"({sheet.code_text('type_of_violence')} = '3')")
+    if one_country:
+        shifted = Field("country", required=True, one_per_file=True)
+        out = {"country_raw": shifted, **{k: v for k, v in out.items() if k != "country_raw"}}
+    return out
+
+
+_NULL = Field(None, "sql", sql="CAST(NULL AS VARCHAR)")
+
+GED_SHEET = Layout(
+    name="ucdp_explorer_sheet",
+    family="ucdp",
+    description="UCDP web explorer export re-saved by a spreadsheet (';'-separated, 47 columns)",
+    signature=GED_EXPLORER.signature,
+    fields=_sheet_fields(GED_EXPLORER.fields, one_country=True),
+    date_formats=(),
+    id_column="id",
+    country_name="country",
+    fidelity=RESAVED,
+    notes="spreadsheet re-save of a UCDP explorer export (forms read: docs/data-sources.md)",
+)
+
+GED_REPAIR = Layout(
+    name="ucdp_explorer_repair",
+    family="ucdp",
+    description="repaired UCDP explorer export (30 of its 47 columns: no sides, sources, admin "
+                "units or where_*), e.g. an .xlsx",
+    signature=frozenset({"id", "relid", "year", "type_of_violence", "dyad_name", "date_start",
+                         "best_est", "low_est", "high_est"}),
+    fields=_sheet_fields({
+        **GED_EXPLORER.fields,
+        "admin1": _NULL, "admin2": _NULL, "location": _NULL, "geo_precision": _NULL,
+        "geo_precision_raw": _NULL, "actor1_raw": _NULL, "actor2_raw": _NULL,
+    }, one_country=False),
+    date_formats=(),
+    id_column="id",
+    country_name="country",
+    fidelity=REPAIRED,
+    notes="partial repair of a UCDP explorer export: no actors, admin units or where_prec; "
+          "adds only events the store lacks",
+)
+
+LAYOUTS: list[Layout] = [GED_STANDARD, GED_EXPLORER, GED_SHEET, GED_REPAIR]
+#: layouts of explorer exports, which carry no version (dated by their last event's year)
+UNVERSIONED: frozenset[str] = frozenset({GED_EXPLORER.name, GED_SHEET.name, GED_REPAIR.name})
 
 _GED_VERSION = re.compile(r"^\d{2}\.\d$")
 _CANDIDATE_VERSION = re.compile(r"^\d{2}\.0\.\d{1,2}$|^\d{2}\.01\.\d{2}\.\d{2}$")

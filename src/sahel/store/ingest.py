@@ -28,8 +28,8 @@ import pandas as pd
 
 from sahel.errors import ConfigError, InputError
 from sahel.events import ucdp
-from sahel.events.harmonise import ALL_LAYOUTS, COUNTRY_MAP, STAGE, Staged, stage_file
-from sahel.events.layouts import Layout, detect_layout
+from sahel.events.harmonise import ALL_LAYOUTS, COUNTRY_MAP, STAGE, Staged, detect, stage_file
+from sahel.events.layouts import Layout
 from sahel.events.reader import SourceFile, open_source
 from sahel.events.schema import ROW_HASH_SQL, SOURCES, STORED_COLUMN_NAMES
 from sahel.outputs import check_output_path
@@ -110,7 +110,7 @@ def _resolve_version(staged: Staged, source: str, version: str | None,
     if known is not None:
         return known
     if source.startswith("ucdp"):
-        if staged.layout.name == "ucdp_explorer_csv" and staged.date_max is not None:
+        if staged.layout.name in ucdp.UNVERSIONED and staged.date_max is not None:
             v = ucdp.ged_version_covering(staged.date_max.year)
             return f">={v}", (
                 f"explorer exports carry no version: its last event ({staged.date_max}) needs "
@@ -216,6 +216,19 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None
     return int(got[0]) if got and got[0] is not None else 0
 
 
+def _keep_fuller(con: duckdb.DuckDBPyConnection, layout: Layout) -> int:
+    """A spreadsheet-written file (re-saved or repaired export) does not revise an event whose
+    current version came from a file of higher fidelity (the published export, or the fuller
+    re-save): that version stays current, counted as unchanged. Returns how many."""
+    mine = [lay.name for lay in ALL_LAYOUTS if lay.fidelity <= layout.fidelity]
+    got = con.execute("""
+        UPDATE _changes SET change = 'unchanged' WHERE change = 'revised' AND event_uid IN (
+            SELECT c.event_uid FROM _cur c JOIN snapshots s USING (snapshot_id)
+            WHERE NOT list_contains(?, s.layout))
+    """, [mine]).fetchone()
+    return int(got[0]) if got else 0
+
+
 def _apply(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged, *,
            partial: bool, allow_mass_delete: bool, allow_older: bool, sid: int,
            span: tuple[date, date]) -> None:
@@ -241,6 +254,11 @@ def _apply(con: duckdb.DuckDBPyConnection, res: IngestResult, staged: Staged, *,
         FROM (SELECT event_uid, {ROW_HASH_SQL} AS row_hash FROM _ok) o
         LEFT JOIN _cur c USING (event_uid)
     """)
+    if staged.layout.spreadsheet:
+        kept = _keep_fuller(con, staged.layout)
+        if kept:
+            res.notes.append(f"{kept:,} event(s) stored from a fuller file were left as they "
+                             "are (a re-saved or repaired export never revises those)")
     synthetic = staged.layout.id_column is None
     if not partial and not synthetic and staged.countries:
         con.execute("""
@@ -342,8 +360,11 @@ def ingest_file(
             sf = open_source(path, Path(work), encoding=encoding, data_path=inc.copy)
             if sf.transcoded:
                 options["encoding"] = sf.encoding
-            layout = detect_layout(sf.header, ALL_LAYOUTS, file=str(path))
+            layout = detect(sf)
             sf.check_header()
+            if layout.spreadsheet and mode == "authoritative":  # a re-saved or repaired
+                mode = "partial"  # export is never complete: missing events are not deletions
+                options["mode"] = mode
             src = _resolve_source(layout, source, path)
             known = _version_before_reading(src, source_version, path)
             res: IngestResult | None = None

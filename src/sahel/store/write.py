@@ -41,10 +41,13 @@ def single_pass_fits(layout: Layout, sf: SourceFile, *, skip_bad_rows: bool) -> 
 
     Left out: ``--skip-bad-rows`` (its rejects file needs the staged rows), files whose country
     resolves through a code column (ACLED's ISO numeric code), actor-based files (rebuilt from
-    several rows), files without source ids (synthetic ids are made while staging), HXL files.
+    several rows), files without source ids (synthetic ids are made while staging), HXL files,
+    and spreadsheet re-saves (small damaged files whose day/month order is first settled from
+    the file itself: see ``harmonise.settle_layout``).
     """
     return (not skip_bad_rows and layout.country_code is None and not layout.one_row_per_actor
-            and layout.id_column is not None and not sf.hxl and "interaction" not in sf.columns)
+            and layout.id_column is not None and not sf.hxl and "interaction" not in sf.columns
+            and not layout.spreadsheet)
 
 
 def stored_select(present: set[str], *, source: str, version: str, sid: int, country: str,
