@@ -26,7 +26,7 @@ from sahel.events.reader import open_source, peek, sha256_file
 from sahel.panels.summary import summary
 from sahel.provenance import Provenance
 from sahel.series.store import import_series
-from sahel.settings import Settings, get_settings
+from sahel.settings import get_settings
 from sahel.store.archive import COMPANION, archive_dir, manifests
 from sahel.store.db import default_db_path, quiet
 from sahel.store.filters import Filters
@@ -134,20 +134,6 @@ def _explorer_version(found: list[tuple[Path, Layout]]) -> tuple[str, str, set[P
             f"newest event ({last}) needs GED {v} or later", set(explorer))
 
 
-def _download_latest(settings: Settings, progress: bool) -> list[tuple[Path, bool]]:
-    from sahel.events.clients.ucdp_download import download_ucdp, latest_versions
-
-    ged, candidate = latest_versions(settings, datetime.now(UTC).date())
-    files: list[tuple[Path, bool]] = []
-    got = download_ucdp("ged", ged, settings.downloads, settings=settings, progress=progress)
-    files.append((got.path, False))  # the yearly GED is complete: authoritative
-    if candidate:
-        got = download_ucdp("candidate", candidate, settings.downloads, settings=settings,
-                            progress=progress)
-        files.append((got.path, True))  # one month: partial
-    return files
-
-
 def build(
     *,
     from_dir: Path | None = None,
@@ -167,9 +153,13 @@ def build(
     settings = get_settings()
     resaved: set[Path] = set()
     found: list[tuple[Path, Layout]] = []
-    if from_dir is None:
-        files = _download_latest(settings, progress)  # NetworkError names --from as the fix
-        result = BuildResult(mode="download")
+    files: list[tuple[Path, bool]] = []
+    if from_dir is None:  # the continuous record (sahel update); NetworkError names --from
+        from sahel.update import update
+
+        report = update(db_path, settings=settings, progress=progress,
+                        on_step=lambda text: on_file(Path(text)) if on_file else None)
+        result = BuildResult(mode="download", ingested=report.ingested, notes=report.notes)
     else:
         found, skipped = _discover(from_dir)
         paths = [p for p, _ in found]
@@ -283,6 +273,11 @@ def _redo(entry: dict[str, Any], src: Path, work: Path, db_file: Path) -> int:
     shutil.copyfile(src, named)
     for companion in src.parent.glob(f"{src.name}{COMPANION}*"):
         shutil.copyfile(companion, named.parent / companion.name.split(COMPANION, 1)[1])
+    if entry.get("kind") == "deletions":
+        from sahel.store.deletions import apply_deletions
+
+        return int(apply_deletions(named, db_path=db_file,
+                                   source=str(entry.get("source", "acled"))).snapshot_id)
     if entry.get("kind") == "series":
         return int(import_series(named, kind=entry.get("series_kind"),
                                  db_path=db_file).snapshot_id)
