@@ -215,7 +215,9 @@ def plan_folder(folder: Path, today: date, stored: dict[str, str]) -> Plan:
     found: dict[Release, Path] = {}
     for path in sorted(folder.rglob("*")):
         rel = Release.from_name(path.name) if path.is_file() else None
-        if rel is not None and not path.name.endswith((".part", ".sha256", ".json")):
+        # a random sample of a GED release is not the release: it covers nothing
+        if (rel is not None and "sample" not in path.name.lower()
+                and not path.name.endswith((".part", ".sha256", ".json"))):
             found.setdefault(rel, path)
     geds = sorted((r for r in found if r.kind == "ged"), key=lambda r: r.version)
     if not geds:
@@ -287,7 +289,8 @@ def update(db_path: Path | None = None, *, from_dir: Path | None = None,
                 else plan_online(settings, today, stored, client=client))
         report = UpdateReport(plan, dry_run)
         if plan.gaps():
-            report.notes.append("not published (left as gaps, unknown rather than zero): "
+            where = "not in the folder" if from_dir is not None else "not published"
+            report.notes.append(f"{where} (left as gaps, unknown rather than zero): "
                                 + ", ".join(plan.gaps()))
         if dry_run:
             return report

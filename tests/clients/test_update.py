@@ -208,3 +208,16 @@ def test_a_kill_mid_update_leaves_the_store_as_before(server: FakeServer,
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM snapshots").fetchone() == (6,)
     con.close()
+
+
+def test_a_sample_of_a_ged_release_is_not_the_release(tmp_path: Path, sahel_home: Path) -> None:
+    """A folder holding only a 1,000-event sample of GED 23.1 (as the shared data do) has no
+    GED to build a continuous record on: said so, never taken as complete coverage."""
+    from sahel.errors import InputError
+
+    folder = tmp_path / "dl"
+    folder.mkdir()
+    (folder / "uncertainUCDP_ucdpged_v23_1_sample1000.csv").write_text(
+        ged_text(_rows("2020-01", [1])), encoding="utf-8")
+    with pytest.raises(InputError, match="no UCDP GED release"):
+        update(sahel_home / "s.duckdb", from_dir=folder, today=TODAY)
