@@ -221,3 +221,11 @@ def test_a_sample_of_a_ged_release_is_not_the_release(tmp_path: Path, sahel_home
         ged_text(_rows("2020-01", [1])), encoding="utf-8")
     with pytest.raises(InputError, match="no UCDP GED release"):
         update(sahel_home / "s.duckdb", from_dir=folder, today=TODAY)
+
+
+def test_the_cli_update_shows_progress_and_the_plan(server: FakeServer, sahel_home: Path) -> None:
+    db = sahel_home / "sahel.duckdb"
+    out = error_text(run_cli(["update", "--db", db], ok=True))
+    assert "committed" in out and "GEDEvent_v25_0_11.csv" in out and "25.0.9" in out
+    out = error_text(run_cli(["update", "--db", db], ok=True))
+    assert "nothing new" in out
