@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sahel.cli import app
-from sahel.errors import ConfigError
+from sahel.errors import AccessError, ConfigError
 from sahel.store.filters import Filters
 from sahel.store.ingest import ingest_file
 from sahel.store.query import query_events, raw_rows
@@ -51,9 +51,9 @@ def test_unknown_country_is_a_clear_error(store: Path) -> None:
 def test_public_audience_never_returns_acled_rows(store: Path) -> None:
     df, _ = query_events(Filters(), db_path=store, audience="public")
     assert df.empty
-    with pytest.raises(ConfigError):
+    with pytest.raises(AccessError):
         query_events(Filters(sources=["acled"]), db_path=store, audience="public")
-    with pytest.raises(ConfigError):
+    with pytest.raises(AccessError):
         raw_rows("acled:MLI1", db_path=store, audience="public")
 
 

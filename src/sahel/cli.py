@@ -303,6 +303,34 @@ update_app = typer.Typer(help="Bring the store up to last month: UCDP (default) 
 app.add_typer(update_app, name="update")
 
 
+@app.command()
+@edge
+def serve(
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option(help="address to bind (loopback: local use only)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    public: Annotated[bool, typer.Option(
+        "--public", help="serve the public (needed for a non-loopback --host): ACLED event rows "
+        "are then never served, only aggregates")] = False,
+    cors_origin: Annotated[list[str] | None, typer.Option(
+        "--cors-origin", help="let pages of this origin call the API (off by default)")] = None,
+) -> None:
+    """Serve the dashboard and the read-only API (http://127.0.0.1:8000), offline."""
+    from sahel.settings import get_settings
+    from sahel.web.serve import run, serve_config
+
+    settings = get_settings()
+    config = serve_config(db or settings.db_path, host=host, port=port, public=public,
+                          shared_data=settings.shared_data,
+                          cors_origins=tuple(cors_origin or ()))
+    shown = f"[{host}]" if ":" in host else host
+    console(stderr=True).print(
+        f"serving {config.db_path} at http://{shown}:{port}/ "
+        + ("(public: ACLED aggregates only)" if config.public else "(local use)")
+        + " — Ctrl-C to stop", markup=False)
+    run(config)
+
+
 def _plan_table(report: Any) -> pd.DataFrame:
     return pd.DataFrame([{"file": s.release.name, "kind": s.release.kind,
                           "covers": f"{s.release.first:%Y-%m}..{s.release.last:%Y-%m}",
@@ -389,7 +417,7 @@ def main() -> None:
     import os
     import sys
 
-    from sahel.cli_kit import crash_report
+    from sahel.faults import crash_report
 
     try:
         app()

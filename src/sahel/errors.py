@@ -89,6 +89,12 @@ class OutputError(SahelError, OSError):
     exit_code = 9
 
 
+class AccessError(SahelError, PermissionError):
+    """What was asked may not be shown to this audience (ACLED rows on a public surface)."""
+
+    exit_code = 10
+
+
 class StoreError(SahelError, OSError):
     """The event store is missing, locked, or was written by an incompatible version."""
 

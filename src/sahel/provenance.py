@@ -31,6 +31,8 @@ SHORT_CITATIONS: dict[str, str] = {
     "ucdp_ged": "UCDP GED (Sundberg & Melander 2013; Davies et al. 2024), CC BY 4.0",
     "ucdp_candidate": "UCDP Candidate Events (Hegre et al. 2020), CC BY 4.0",
     "acled": "ACLED (Raleigh et al. 2010), acleddata.com — aggregates only",
+    "ucdp": "UCDP GED (Sundberg & Melander 2013; Davies et al. 2024) and Candidate Events "
+            "(Hegre et al. 2020), CC BY 4.0",
 }
 
 _UCDP_SERIES = (

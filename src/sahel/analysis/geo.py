@@ -87,12 +87,8 @@ def _arc_ids(nested: Any) -> Iterable[int]:
             yield from _arc_ids(item)
 
 
-def decode_topology(topo: dict[str, Any], object_name: str | None = None) -> list[Unit]:
-    """Units of one TopoJSON GeometryCollection (quantised or not), with their arc ids.
-
-    An arc index ``i < 0`` means arc ``~i`` reversed (TopoJSON spec); the arc set of a unit uses
-    the non-negative id, so two units that share a boundary share an arc id.
-    """
+def _decoded_arcs(topo: dict[str, Any]) -> list[np.ndarray]:
+    """The topology's arcs as absolute lon/lat arrays (delta-decoded when quantised)."""
     transform = topo.get("transform")
     arcs: list[np.ndarray] = []
     for raw in topo["arcs"]:
@@ -101,10 +97,25 @@ def decode_topology(topo: dict[str, Any], object_name: str | None = None) -> lis
             pts = np.cumsum(pts, axis=0) * np.asarray(transform["scale"]) + np.asarray(
                 transform["translate"])
         arcs.append(pts)
+    return arcs
+
+
+def _ring(arcs: list[np.ndarray], ids: Sequence[int]) -> np.ndarray:
+    """One closed ring from arc ids (``~i``: arc ``i`` reversed), shared ends written once."""
+    parts = [arcs[i] if i >= 0 else arcs[~i][::-1] for i in ids]
+    return np.concatenate([parts[0], *(p[1:] for p in parts[1:])])
+
+
+def decode_topology(topo: dict[str, Any], object_name: str | None = None) -> list[Unit]:
+    """Units of one TopoJSON GeometryCollection (quantised or not), with their arc ids.
+
+    An arc index ``i < 0`` means arc ``~i`` reversed (TopoJSON spec); the arc set of a unit uses
+    the non-negative id, so two units that share a boundary share an arc id.
+    """
+    arcs = _decoded_arcs(topo)
 
     def ring(ids: Sequence[int]) -> np.ndarray:
-        parts = [arcs[i] if i >= 0 else arcs[~i][::-1] for i in ids]
-        return np.concatenate([parts[0], *(p[1:] for p in parts[1:])])
+        return _ring(arcs, ids)
 
     name = object_name or next(iter(topo["objects"]))
     units: list[Unit] = []
@@ -123,6 +134,38 @@ def decode_topology(topo: dict[str, Any], object_name: str | None = None) -> lis
             bbox=(float(allpts[:, 0].min()), float(allpts[:, 1].min()),
                   float(allpts[:, 0].max()), float(allpts[:, 1].max()))))
     return units
+
+
+@lru_cache(maxsize=2)
+def _admin1_features(path: Path) -> tuple[dict[str, Any], ...]:
+    topo = read_json(path)
+    arcs = _decoded_arcs(topo)
+    name = next(iter(topo["objects"]))
+    feats = []
+    for geom in topo["objects"][name]["geometries"]:
+        kind, nested = geom.get("type"), geom.get("arcs") or []
+        if kind not in ("Polygon", "MultiPolygon") or not nested:
+            continue
+        polygons = [nested] if kind == "Polygon" else nested
+        coords = [[np.round(_ring(arcs, r), 4).tolist() for r in poly] for poly in polygons]
+        props = geom.get("properties") or {}
+        iso3, unit = _country_iso3(props), str(props.get("name", ""))
+        feats.append({"type": "Feature", "geometry": {"type": "MultiPolygon",
+                                                      "coordinates": coords},
+                      "properties": {"name": unit, "country_iso3": iso3,
+                                     "admin1_key": admin1_key(unit, iso3)}})
+    return tuple(feats)
+
+
+def admin1_geojson(countries: Iterable[str], *, shared: Path | None = None,
+                   path: Path | None = None) -> dict[str, Any]:
+    """Natural Earth admin-1 polygons of ``countries`` (ISO3) as a GeoJSON FeatureCollection
+    (4 decimals, ~10 m), each with its ``admin1_key`` — the key the aggregates carry, so a
+    choropleth joins figures to shapes whatever the sources' spellings."""
+    wanted = set(countries)
+    feats = _admin1_features(path or shared_file(ADMIN1_TOPOJSON, shared))
+    return {"type": "FeatureCollection",
+            "features": [f for f in feats if f["properties"]["country_iso3"] in wanted]}
 
 
 @lru_cache(maxsize=4)

@@ -16,6 +16,9 @@ from sahel.events.countries import normalise
 ADMIN1_OK: tuple[str, ...] = ("exact", "near", "admin2", "admin1", "region")
 #: geo precisions whose coordinates may be drawn or measured as a point (never country level)
 POINT_OK: tuple[str, ...] = ("exact", "near", "admin2", "admin1")
+#: geo precisions an event may be drawn at as a dot on a map: a point or an admin-2 centre;
+#: events known only at admin-1 or country level are shown in their area, never as a dot
+MAP_POINT_OK: tuple[str, ...] = ("exact", "near", "admin2")
 #: mean Earth radius (IUGG), km
 EARTH_RADIUS_KM = 6371.0088
 

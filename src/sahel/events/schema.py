@@ -16,8 +16,14 @@ The decision and its reasons are recorded in ``docs/adr/001-canonical-event.md``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 SOURCES: tuple[str, ...] = ("ucdp_ged", "ucdp_candidate", "acled")
+
+#: the first day each source records anything (UCDP GED from 1989, ACLED's African data from
+#: 1997): a file that claims to cover earlier days (an ACLED export asked "from 1900") speaks
+#: for no day before this one
+FIRST_DAY: dict[str, date] = {"ucdp_ged": date(1989, 1, 1), "acled": date(1997, 1, 1)}
 
 #: canonical category -> (source family, definition). Values never shared across sources.
 CATEGORIES: dict[str, tuple[str, str]] = {

@@ -83,6 +83,10 @@ class Coverage:
                 (pd.Timestamp(r["first_day"]).to_period("M"),
                  pd.Timestamp(r["last_day"]).to_period("M")))
 
+    def countries(self) -> list[str]:
+        """Every country some source covers."""
+        return sorted({c for _, c in self._spans})
+
     def _spans_of(self, source: str, country: str) -> list[tuple[pd.Period, pd.Period]]:
         """The spans of ``source`` (the combined ``ucdp`` view: GED's and candidate's)."""
         if source == COMBINED:

@@ -47,6 +47,7 @@ class Measurer:
     def __init__(self, db_path: Path | None = None, registry_root: Path | None = None,
                  as_of: int | None = None) -> None:
         self.db_path, self.as_of = db_path, as_of
+        self.registry_root = registry_root
         self.con = connect(db_path, read_only=True)
         try:
             check_as_of(self.con, as_of)
@@ -140,22 +141,53 @@ class Measurer:
         return (pd.DataFrame(rows, columns=["country_iso3", "month", "low", "best", "high"]),
                 list(meta[0] or []), [str(v) for v in meta[1] or []])
 
+    def grouped(self, f: Filters, keys: dict[str, str], *,
+                perpetrator: list[str] | None = None, side: str = "any") -> pd.DataFrame:
+        """Events, fatalities and civilian deaths (low/best/high) per group: ``keys`` maps
+        output column names to SQL expressions over ``e`` (the events), ``m1``/``m2`` (the
+        perpetrator groups of actor1/actor2). Also ``events_without_fatalities`` (a NULL is
+        never read as zero), ``snapshots`` and ``versions``."""
+        body, params = self._body(f, perpetrator or [], side)
+        cols = [f"{expr} AS {name}" for name, expr in keys.items()]
+        cols += ["count(*) AS events",
+                 "count(*) FILTER (WHERE e.fatalities_best IS NULL) AS events_without_fatalities"]
+        cols += [f"{measures.aggregate(measure, b, 'e.')} AS {measure}_{b}"
+                 for measure in ("fatalities", "civilian_deaths") for b in measures.BOUNDS]
+        cols += ["list(DISTINCT e.snapshot_id ORDER BY e.snapshot_id) AS snapshots",
+                 "list(DISTINCT e.source_version ORDER BY e.source_version) AS versions"]
+        order = ", ".join(str(i + 1) for i in range(len(keys)))
+        group = f"GROUP BY ALL ORDER BY {order}" if keys else ""
+        return self.con.execute(f"SELECT {', '.join(cols)} {body} {group}", params).df()
+
     def provenance(self, f: Filters) -> Provenance:
         """Snapshots, filters and citations of the events ``f`` selects."""
         f = replace(f, as_of=self.as_of).normalised()
         where, params = f.sql(None, self.con)
         return _provenance(self.con, f, where, params)
 
-    def rows(self, f: Filters, columns: list[str]) -> pd.DataFrame:
+    def rows(self, f: Filters, columns: list[str], *, limit: int | None = None,
+             offset: int = 0, perpetrator: list[str] | None = None,
+             side: str = "any") -> pd.DataFrame:
         """Event rows (local use: rows, not aggregates) with ``perpetrator_1``/``_2``, the
-        registry groups of actor1 and actor2."""
-        body, params = self._body(f, [], "any")
+        registry groups of actor1 and actor2, in a stable order (day, then id) so that pages
+        (``limit``/``offset``) neither skip nor repeat a row."""
+        body, params = self._body(f, perpetrator or [], side)
         cols = ", ".join(f"e.{c}" for c in columns)
+        page = ""
+        if limit is not None:
+            page, params = "LIMIT ? OFFSET ?", [*params, int(limit), int(offset)]
         return self.con.execute(f"""
             SELECT {cols}, {perpetrators.group_sql('e.', 'm1')} AS perpetrator_1,
                    {perpetrators.group_sql('e.', 'm2')} AS perpetrator_2
-            {body} ORDER BY e.date_start, e.event_uid
+            {body} ORDER BY e.date_start, e.event_uid {page}
         """, params).df()
+
+    def count(self, f: Filters, *, perpetrator: list[str] | None = None,
+              side: str = "any") -> int:
+        """How many events ``f`` selects (the total behind a page of :meth:`rows`)."""
+        body, params = self._body(f, perpetrator or [], side)
+        row = self.con.execute(f"SELECT count(*) {body}", params).fetchone()
+        return int(row[0]) if row else 0
 
     def side_deaths(self, f: Filters, groups: list[str], *,
                     against: list[str] | None = None) -> SideTotal:

@@ -48,6 +48,7 @@ Include = Literal["sipri", "atop"]
 
 __all__ = [
     "CheckReport",
+    "actor_table",
     "actor_timeline",
     "alignment",
     "atop_import",
@@ -62,6 +63,7 @@ __all__ = [
     "parse_day",
     "resolve_actor",
     "sipri_import",
+    "system_event_table",
     "tie_table",
 ]
 
@@ -289,3 +291,37 @@ def link_coverage(
                          hint="ingest events first, or pass event files with --file") from exc
     finally:
         con.close()
+
+
+def actor_table(*, root: str | Path | None = None) -> pd.DataFrame:
+    """Every curated actor: id, name, kind, country, North/South position, bloc, parent,
+    perpetrator group and how many sources back it (the API's and dashboard's actor list)."""
+    registry = open_registry(root)
+    rows = [{"id": a.id, "name": a.name, "kind": a.kind.value, "country": a.country or "",
+             "position": a.position.value, "bloc": a.bloc.value if a.bloc else "",
+             "parent": a.parent.actor if a.parent else "",
+             "perpetrator_group": a.perpetrator_group.value if a.perpetrator_group else "",
+             "founded": str(a.founded) if a.founded else "",
+             "dissolved": str(a.dissolved) if a.dissolved else "", "sources": len(a.sources)}
+            for a in sorted(registry.actors.values(), key=lambda a: a.id)]
+    return pd.DataFrame(rows, columns=["id", "name", "kind", "country", "position", "bloc",
+                                       "parent", "perpetrator_group", "founded", "dissolved",
+                                       "sources"])
+
+
+def system_event_table(*, root: str | Path | None = None, country: str | None = None,
+                       ) -> pd.DataFrame:
+    """The dated system events (coups, treaties, withdrawals, sanctions…) with their sources,
+    optionally of one country (ISO3) — the marks on the alignment timelines."""
+    registry = open_registry(root)
+    rows = []
+    for e in sorted(registry.events.values(), key=lambda e: (e.date.first, e.id)):
+        if country and (e.country or "").upper() != country.upper():
+            continue
+        rows.append({"id": e.id, "date": str(e.date), "day": e.date.first.isoformat(),
+                     "type": e.type.value, "country": e.country or "", "title": e.title,
+                     "actors": ", ".join(f"{a.actor}:{a.role}" for a in e.actors),
+                     "ties": ", ".join(e.ties),
+                     "sources": " | ".join(source_labels(registry, e))})
+    return pd.DataFrame(rows, columns=["id", "date", "day", "type", "country", "title", "actors",
+                                       "ties", "sources"])

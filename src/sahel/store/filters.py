@@ -8,6 +8,7 @@ an earlier snapshot — is written once, in :func:`visible`, for events and seri
 
 from __future__ import annotations
 
+import calendar
 import difflib
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -21,10 +22,33 @@ from sahel.events.places import ADMIN1_OK, POINT_OK, admin1_key, haversine_sql
 from sahel.events.schema import CATEGORIES, SOURCES
 
 Precision = Literal["any", "admin1", "point"]
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 #: the combined UCDP record: GED where a GED release covers the country and day, else the
 #: candidate releases (the newest version of each candidate event is the current one)
 COMBINED = "ucdp"
 UCDP_PARTS = ("ucdp_ged", "ucdp_candidate")
+
+
+def parse_day(text: str | None, last: bool, option: str = "--start/--end") -> date | None:
+    """``YYYY``, ``YYYY-MM`` (their first or ``last`` day) or ``YYYY-MM-DD``; None stays None.
+    Every surface (CLI options, API parameters) reads a period bound with this one rule."""
+    if not text:
+        return None
+    try:
+        if len(text) == 4 and text.isdigit():
+            got = date(int(text), 12, 31) if last else date(int(text), 1, 1)
+        elif len(text) == 7 and text[4] == "-":
+            y, m = int(text[:4]), int(text[5:])
+            got = date(y, m, calendar.monthrange(y, m)[1] if last else 1)
+        else:
+            got = date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{text!r} is not a date", field=option,
+                          hint="use YYYY, YYYY-MM or YYYY-MM-DD (a real calendar date)") from None
+    if not FIRST_YEAR <= got.year <= LAST_YEAR:
+        raise ConfigError(f"{text!r} is out of range", field=option,
+                          hint=f"use a year between {FIRST_YEAR} and {LAST_YEAR}")
+    return got
 
 
 def visible(alias: str | None = None, as_of: int | None = None) -> tuple[str, list[Any]]:

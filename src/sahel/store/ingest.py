@@ -31,7 +31,7 @@ from sahel.events import ucdp
 from sahel.events.harmonise import ALL_LAYOUTS, COUNTRY_MAP, STAGE, Staged, detect, stage_file
 from sahel.events.layouts import Layout
 from sahel.events.reader import SourceFile, open_source
-from sahel.events.schema import ROW_HASH_SQL, SOURCES, STORED_COLUMN_NAMES
+from sahel.events.schema import FIRST_DAY, ROW_HASH_SQL, SOURCES, STORED_COLUMN_NAMES
 from sahel.outputs import check_output_path
 from sahel.store import snapshots
 from sahel.store.archive import Incoming, incoming, leftovers, remove
@@ -153,6 +153,7 @@ def coverage_span(source: str, version: str, staged: Staged, path: Path) -> tupl
     days = re.findall(r"(\d{4}-\d{2}-\d{2})", path.name)
     if source == "acled" and len(days) >= 2:
         first, last = date.fromisoformat(days[0]), date.fromisoformat(days[1])
+        first = max(first, FIRST_DAY["acled"])
         if first <= staged.date_min and last >= staged.date_max:
             return first, last
     return staged.date_min, staged.date_max

@@ -7,6 +7,7 @@ citation) so that whatever prints it can say where each figure comes from.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -14,12 +15,12 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from sahel.errors import ConfigError, NotFoundError, StoreError
+from sahel.errors import AccessError, NotFoundError, StoreError
 from sahel.events import acled, ucdp
 from sahel.events.layouts import Layout
 from sahel.events.reader import open_source, sha256_file
-from sahel.events.schema import SOURCES
-from sahel.provenance import Provenance, citations_for
+from sahel.events.schema import FIRST_DAY, SOURCES
+from sahel.provenance import FAMILIES, Provenance, citations_for
 from sahel.store.archive import archive_dir, require_archive
 from sahel.store.db import check_as_of, connect, store_file
 from sahel.store.filters import Filters
@@ -43,6 +44,27 @@ def _provenance(con: duckdb.DuckDBPyConnection, f: Filters, where: str,
     return Provenance(f.describe(), rows, citations_for(sources))
 
 
+def snapshot_provenance(ids: list[int], filters: str, *,
+                        db_path: Path | None = None) -> Provenance:
+    """The provenance of figures read from the snapshots ``ids`` (claims, whose definitions
+    each carry their own filters): those snapshots and the citations of their sources."""
+    con = connect(db_path, read_only=True)
+    try:
+        snaps = con.execute("""
+            SELECT snapshot_id, source, source_version, version_basis, file_name, file_sha256,
+                   CAST(ingested_at AS VARCHAR) AS ingested_at, mode
+            FROM snapshots WHERE list_contains(?, snapshot_id) ORDER BY snapshot_id
+        """, [list(ids)]).fetchall()
+    finally:
+        con.close()
+    keys = ["snapshot_id", "source", "source_version", "version_basis", "file_name",
+            "file_sha256", "ingested_at", "mode"]
+    rows = [dict(zip(keys, r, strict=True)) for r in snaps]
+    sources = sorted({r["source"] for r in rows})
+    families = [FAMILIES[s][0] for s in sources if s in FAMILIES]
+    return Provenance(filters, rows, citations_for(sources) + families)
+
+
 PUBLIC_COLUMNS = [
     "event_uid", "source", "source_version", "snapshot_id", "date_start", "date_end", "year",
     "date_precision", "country_iso3", "admin1", "admin2", "location", "latitude", "longitude",
@@ -50,6 +72,22 @@ PUBLIC_COLUMNS = [
     "actor1_raw", "actor2_raw", "assoc_actor1_raw", "assoc_actor2_raw", "fatalities_best",
     "fatalities_low", "fatalities_high", "fatalities_civilians",
 ]
+
+
+def for_audience(f: Filters, audience: Audience) -> Filters:
+    """The filter of the event rows ``audience`` may see: all of them locally; for the public,
+    never ACLED's (its terms forbid redistributing rows). Asking a public surface for ACLED
+    rows alone is refused with the reason, not answered with an empty table."""
+    if audience == "local":
+        return f
+    # fails closed: anything but the exact local value is public
+    if f.sources and set(f.sources) <= {"acled"}:
+        raise AccessError(
+            "ACLED event rows cannot be published: ACLED's terms allow aggregates only",
+            field="source",
+            hint="ask for aggregates, or for UCDP events (source=ucdp_ged, ucdp_candidate, "
+                 "ucdp); the local user sees ACLED rows on a server bound to 127.0.0.1")
+    return replace(f, sources=[s for s in (f.sources or list(SOURCES)) if s != "acled"])
 
 
 def query_events(
@@ -64,14 +102,7 @@ def query_events(
     ACLED's terms allow the registered user to work with the rows locally but forbid
     redistributing them; every public surface (API, web, reports) must pass ``public``.
     """
-    f = filters.normalised()
-    if audience != "local":  # fails closed: anything but the exact local value is public
-        if f.sources and set(f.sources) <= {"acled"}:
-            raise ConfigError(
-                "ACLED event rows cannot be published", field="source",
-                hint="ask for aggregates (sahel summary) or use UCDP events",
-            )
-        f.sources = [s for s in (f.sources or list(SOURCES)) if s != "acled"]
+    f = for_audience(filters.normalised(), audience)
     con = connect(db_path, read_only=True)
     try:
         check_as_of(con, f.as_of)
@@ -94,8 +125,11 @@ def coverage(con: duckdb.DuckDBPyConnection, as_of: int | None = None) -> pd.Dat
     two spans (a candidate month UCDP never published) — nothing is known. Snapshots ingested
     as samples (``--sample``) hold events but establish no coverage.
     """
-    rows = con.execute("""
-        SELECT source, c, coverage_start, coverage_end, snapshot_id
+    # stores written before FIRST_DAY existed may hold an ACLED span "from 1900"
+    first = "CASE source " + " ".join(f"WHEN '{s}' THEN greatest(coverage_start, DATE '{d}')"
+                                      for s, d in FIRST_DAY.items()) + " ELSE coverage_start END"
+    rows = con.execute(f"""
+        SELECT source, c, {first}, coverage_end, snapshot_id
         FROM snapshots, unnest(coverage_countries) AS u(c)
         WHERE snapshot_id <= ? AND mode <> 'sample' AND coverage_start IS NOT NULL
           AND events_new + events_revised + events_unchanged > 0
@@ -149,7 +183,7 @@ def raw_rows(event_uid: str, *, db_path: Path | None = None,
     Lossless: the archived file is the original bytes (sha256-checked at ingest).
     """
     if audience != "local" and event_uid.startswith("acled:"):  # fails closed
-        raise ConfigError("ACLED source rows cannot be published",
+        raise AccessError("ACLED source rows cannot be published",
                           hint="use derived aggregates instead")
     import tempfile
 
