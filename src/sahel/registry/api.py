@@ -16,7 +16,7 @@ from typing import Literal
 
 import pandas as pd
 
-from sahel.errors import InputError, NotFoundError, StoreError
+from sahel.errors import ConfigError, InputError, NotFoundError, StoreError
 from sahel.registry.alignment import AlignmentReport, alignment_report
 from sahel.registry.checked import load_registry
 from sahel.registry.classify import classify_tie, horizontality, load_capabilities
@@ -206,7 +206,23 @@ def alignment(
     if end is None:
         latest = _current_to(registry)
         end = latest.first.strftime("%Y-%m") if latest else dt.date.today().strftime("%Y-%m")
+    first, last = _month(start, "start"), _month(end, "end")
+    if last < first:
+        raise ConfigError(f"the months run backwards ({start} after {end})", field="end",
+                          hint="give an end month after the start month (YYYY-MM)")
     return alignment_report(registry, states, start, end)
+
+
+def _month(text: str, name: str) -> dt.date:
+    """A ``YYYY-MM`` month between 1945 and 2100 (portfolios are computed month by month)."""
+    try:
+        day = dt.date(int(text[:4]), int(text[5:7]), 1)
+        if len(text) != 7 or text[4] != "-" or not 1945 <= day.year <= 2100:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"{text!r} is not a month between 1945-01 and 2100-12", field=name,
+                          hint="use YYYY-MM, e.g. 2012-01") from None
+    return day
 
 
 def freshness(

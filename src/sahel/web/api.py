@@ -284,6 +284,21 @@ def registry_alignment(
     return answer(request, obs, make, fmt=f, limit=_limit(obs, limit))
 
 
+def warm(obs: Observatory) -> None:
+    """Compute the answers that take seconds (every claim's verdict; the admin-1 polygons) so
+    the first visitor of the claims page or the map does not wait for them. Failures are left
+    for the request that needs the answer to report."""
+    from sahel.analysis.geo import admin1_geojson
+    from sahel.errors import SahelError
+
+    for step in (lambda: _claim_docs(obs, None),
+                 lambda: admin1_geojson([], shared=obs.config.shared_data)):
+        try:
+            step()
+        except SahelError:
+            continue
+
+
 def _claim_docs(obs: Observatory, as_of: int | None) -> list[dict[str, Any]]:
     from sahel.claims.api import check_documents
 

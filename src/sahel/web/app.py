@@ -10,6 +10,7 @@ Content-Security-Policy without inline script, and no page loads anything from a
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,7 +30,7 @@ from sahel.errors import (
     StoreError,
 )
 from sahel.faults import crash_report, store_failure
-from sahel.web.api import router
+from sahel.web.api import router, warm
 from sahel.web.state import Observatory, ServeConfig
 
 HERE = Path(__file__).resolve().parent
@@ -38,7 +39,11 @@ PAGES: tuple[str, ...] = ("map", "country", "network", "claims", "data")
 MAX_URL = 8 * 1024
 MAX_BODY = 16 * 1024
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+#: cytoscape injects one fixed rule (``.__________cytoscape_container {position: relative}``)
+#: as a <style> element; its hash is allowed, no other inline style is
+CYTOSCAPE_STYLE = "'sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8='"
+CSP = ("default-src 'self'; script-src 'self'; "
+       f"style-src 'self' {CYTOSCAPE_STYLE}; img-src 'self' data: blob:; "
        "font-src 'self'; connect-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 SECURITY_HEADERS = [
@@ -111,7 +116,19 @@ class Guard:
         if refusal is not None:
             await refusal(scope, receive, send_with_headers)
             return
-        await self.app(scope, receive, send_with_headers)
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:  # a bug, or the store failing mid-read: never a traceback
+            if started:
+                raise
+            await bug_response(scope, exc)(scope, receive, send_with_headers)
 
     def _refusal(self, scope: Scope) -> Response | None:
         raw = scope.get("raw_path") or scope.get("path", "").encode()
@@ -135,6 +152,20 @@ class Guard:
                         413, "ContentTooLarge", "request bodies are not accepted",
                         hint="send parameters in the query string of a GET"))
         return None
+
+
+def bug_response(scope: Scope, exc: Exception) -> Response:
+    """A failure no request caused: a store that cannot be read (503, with the way back) or a
+    bug (500; the traceback goes to a crash file, one line to the server's log)."""
+    translated = store_failure(exc)
+    if translated is not None:
+        status = status_of(translated)
+        return _json_error(status, error_body(status, type(translated).__name__,
+                                              translated.message, hint=translated.hint))
+    note = crash_report(exc)
+    log.error("%s %s: %s", scope.get("method"), scope.get("path"), note)
+    return _json_error(500, error_body(500, "InternalError", note,
+                                       hint="retry later; the server keeps running"))
 
 
 def _install_errors(app: FastAPI) -> None:
@@ -171,15 +202,6 @@ def _install_errors(app: FastAPI) -> None:
                                                        hint=hint),
                            headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def bug(request: Request, exc: Exception) -> Response:
-        translated = store_failure(exc)
-        if translated is not None:
-            return await sahel_error(request, translated)
-        note = crash_report(exc)
-        log.error("%s %s: %s", request.method, request.url.path, note)
-        return _json_error(500, error_body(500, "InternalError", note,
-                                           hint="retry later; the server keeps running"))
 
 
 def _public_file(file: str | None) -> str | None:
@@ -210,11 +232,20 @@ def create_app(config: ServeConfig) -> FastAPI:
     """The application over the store ``config.db_path`` (opened read-only at startup)."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.observatory = Observatory(config)
+        if getattr(app.state, "observatory", None) is not None:  # given by its owner (tests)
+            yield
+            return
+        obs = app.state.observatory = Observatory(config)
+        warming = threading.Thread(target=warm, args=(obs,), name="sahel-warm", daemon=True)
+        if config.warm:
+            warming.start()
         try:
             yield
         finally:
-            app.state.observatory.close()
+            if warming.is_alive():
+                warming.join(timeout=60)
+            obs.close()
+            app.state.observatory = None
 
     app = FastAPI(title="Sahel Security Observatory", version=sahel.__version__,
                   description="Read-only API of the Sahel Security Observatory: conflict-event "

@@ -44,6 +44,7 @@ class ServeConfig:
     cors_origins: tuple[str, ...] = ()
     max_page: int = 10_000
     cache_entries: int = 512
+    warm: bool = True  # compute the slow answers (claim verdicts, boundaries) at startup
 
 
 def _files_digest(folder: Path | None) -> str:
