@@ -29,7 +29,7 @@ from sahel.web.params import (
     Selection,
     selection,
 )
-from sahel.web.respond import Reply, answer
+from sahel.web.respond import Reply, answer, audience_of
 from sahel.web.state import Observatory
 
 
@@ -135,12 +135,14 @@ def get_events(request: Request, obs: Obs, sel: Sel, limit: Limit = None,
     _limit(obs, limit)
     page = min(limit or 1000, obs.config.max_page)
 
+    public = audience_of(request, obs) == "public"
+
     def make() -> Reply:
         got = event_page(obs.measurer(sel.filters.as_of), sel.filters,
-                         audience="public" if obs.config.public else "local", limit=page,
+                         audience="public" if public else "local", limit=page,
                          offset=offset, perpetrator=sel.perpetrator, side=sel.side)
         notes = ["ACLED rows are not listed: this server is public (ACLED's terms allow "
-                 "aggregates only)"] if obs.config.public else []
+                 "aggregates only)"] if public else []
         return Reply(got.table, got.provenance, notes, total=got.total, offset=offset,
                      name="events", paged=False)
     return answer(request, obs, make, fmt=f, limit=page,

@@ -213,10 +213,24 @@ def render(request: Request, obs: Observatory, reply: Reply, fmt: str,
     return json.dumps(body, ensure_ascii=False, default=str).encode(), headers, media
 
 
+#: headers a reverse proxy adds: a request that came through one is from the public, even on
+#: a server bound to loopback (fails closed: ACLED rows stay with the local user)
+PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip")
+
+
+def audience_of(request: Request, obs: Observatory) -> str:
+    """``public`` on a public server or for a request relayed by a proxy; else ``local``."""
+    if obs.config.public or any(h in request.headers for h in PROXY_HEADERS):
+        return "public"
+    return "local"
+
+
 def etag_of(obs: Observatory, request: Request) -> str:
-    """The ETag of a GET: the store state and the request (path, parameters, Accept)."""
+    """The ETag of a GET (and the key of its cached answer): the store state, the audience
+    and the request (path, parameters, Accept)."""
     query = sorted(request.query_params.multi_items())
-    key = json.dumps([obs.state, request.url.path, query, request.headers.get("accept", "")])
+    key = json.dumps([obs.state, audience_of(request, obs), request.url.path, query,
+                      request.headers.get("accept", "")])
     return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 

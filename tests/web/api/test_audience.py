@@ -64,3 +64,15 @@ def test_binding_a_public_address_needs_public(tmp_path) -> None:  # type: ignor
     assert serve_config(db, host="0.0.0.0", public=True).public
     assert serve_config(db, public=True).public  # a loopback preview of the public view
     assert not serve_config(db).public
+
+
+@pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded", "X-Real-IP"])
+def test_a_request_relayed_by_a_proxy_is_public_even_on_loopback(api: TestClient,
+                                                                 header: str) -> None:
+    url = "/api/v1/events?source=acled&country=BFA&limit=5"
+    assert api.get(url).status_code == 200  # cached for the local user...
+    relayed = api.get(url, headers={header: "203.0.113.7"})
+    assert relayed.status_code == 403  # ...never served from that cache to the public
+    mixed = api.get("/api/v1/events?country=BFA&start=2018&end=2018&limit=10000",
+                    headers={header: "203.0.113.7"}).json()
+    assert "acled" not in {e["source"] for e in mixed["data"]}
