@@ -28,6 +28,7 @@ from sahel.web.params import (
     Offset,
     Selection,
     selection,
+    split_values,
 )
 from sahel.web.respond import Reply, answer, audience_of
 from sahel.web.state import Observatory
@@ -175,15 +176,13 @@ def get_series_route(
     """One figure per country (or admin-2) and period, with the series' provenance."""
     from sahel.series.query import get_series
     from sahel.store.filters import parse_day
-    from sahel.web.params import _split
-
     _limit(obs, limit)
     if by not in (None, "month", "year"):
         raise ConfigError(f"unknown by {by!r}", field="by", hint="use month or year")
     obs.check_as_of(as_of)
 
     def make() -> Reply:
-        table, prov = get_series(name, countries=_split(country),
+        table, prov = get_series(name, countries=split_values(country),
                                  start=parse_day(start, False, "start"),
                                  end=parse_day(end, True, "end"), as_of=as_of,
                                  db_path=obs.config.db_path,
@@ -271,9 +270,7 @@ def registry_alignment(
     """Per state and month: partner weights per bloc, the alignment index (+1 western …
     −1 Russia/Turkey/Gulf), the leading bloc and the ties behind it."""
     from sahel.registry.api import alignment
-    from sahel.web.params import _split
-
-    states = [s.upper() for s in _split(state)] or ["MLI", "BFA", "NER"]
+    states = [s.upper() for s in split_values(state)] or ["MLI", "BFA", "NER"]
 
     def make() -> Reply:
         report = alignment(states, root=obs.config.registry_root, start=start, end=end)
@@ -399,10 +396,8 @@ def boundaries_admin1(request: Request, obs: Obs, country: Countries = None) -> 
     events), read from the boundary file the server was given — never bundled (see
     docs/adr/004). Each feature carries ``admin1_key``, the key of the aggregates' rows."""
     from sahel.analysis.geo import admin1_geojson
-    from sahel.web.params import _split
-
     def make() -> Reply:
-        wanted = [c.upper() for c in _split(country)]
+        wanted = [c.upper() for c in split_values(country)]
         if not wanted:
             wanted = obs.measurer(None).coverage.countries()
         doc = admin1_geojson(wanted, shared=obs.config.shared_data)

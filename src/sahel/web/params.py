@@ -23,7 +23,8 @@ MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8",
          "parquet": "application/vnd.apache.parquet", "geojson": "application/geo+json"}
 
 
-def _split(values: list[str] | None) -> list[str]:
+def split_values(values: list[str] | None) -> list[str]:
+    """Repeated parameters and comma lists alike: ``["MLI,BFA", "NER"]`` → three values."""
     return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
 
 
@@ -100,10 +101,10 @@ def selection(country: Countries = None, admin1: Admin1 = None, bbox: Bbox = Non
     """The filter of a request (a FastAPI dependency; errors are the CLI's, with the API's
     parameter names)."""
     a, b = _interval(interval, start, end)
-    f = Filters(countries=_split(country), start=parse_day(a, False, "start"),
-                end=parse_day(b, True, "end"), sources=_split(source),
-                categories=_split(category), actor=actor, civilian_targeting=civilian,
-                as_of=as_of, admin1=_split(admin1), bbox=_bbox(bbox))
+    f = Filters(countries=split_values(country), start=parse_day(a, False, "start"),
+                end=parse_day(b, True, "end"), sources=split_values(source),
+                categories=split_values(category), actor=actor, civilian_targeting=civilian,
+                as_of=as_of, admin1=split_values(admin1), bbox=_bbox(bbox))
     try:
         f = f.normalised()
     except ConfigError as exc:
@@ -113,7 +114,7 @@ def selection(country: Countries = None, admin1: Admin1 = None, bbox: Bbox = Non
     if side not in ("any", "actor1", "actor2"):
         raise ConfigError(f"unknown side {side!r}", field="side",
                           hint="use any, actor1 or actor2")
-    return Selection(f, _split(perpetrator), side)
+    return Selection(f, split_values(perpetrator), side)
 
 
 Limit = Annotated[int | None, Query(ge=1, description="rows per page (at most the server's "
