@@ -69,7 +69,7 @@ function linesHook(getLines) {
 
 /**
  * A time series chart.
- * opts: {x: 'month'|'year', xs: [...labels], series: [{name, values, colour, raw?, dash?}],
+ * opts: {x: 'month'|'year', xs: [...labels], series: [{name, values, colour, raw?, dash?}], onLayout?,
  *        band: {low, high, colour}?, stacked: bool, yLabel, shade: [[from, to]] (labels),
  *        lines: () => [{x: label, colour}], height, yRange: [min, max]?}
  */
@@ -125,6 +125,11 @@ export function timeSeries(container, opts) {
   const shadeSpans = (opts.shade || []).map(([a, b]) => [toX(a), toX(b) + (opts.x === 'year' ? 365 : 31) * 86400]);
   const hooks = {drawClear: [shadeHook(shadeSpans, 'rgba(242,169,0,0.18)')]};
   if (opts.lines) hooks.draw = [linesHook(() => opts.lines().map((l) => ({...l, x: toX(l.x)})))];
+  // placed once the scales exist (ready), and again whenever the chart is resized
+  if (opts.onLayout) {
+    hooks.ready = [(u) => opts.onLayout(u)];
+    hooks.setSize = [(u) => requestAnimationFrame(() => opts.onLayout(u))];
+  }
   const options = {
     ...size(container, opts.height || 320),
     series,

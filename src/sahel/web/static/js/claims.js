@@ -154,21 +154,22 @@ function renderClaim(box, doc, url) {
 }
 
 function evidenceTable(evidence) {
+  const cols = ['definition', 'filters', 'values', 'stat', 'verdict', 'note', 'snapshots'];
+  const cell = (col, attrs, ...children) => el('td', {...attrs, 'data-label': t(`claims.col_${col}`)}, ...children);
   const rows = evidence.map((e) => el('tr', {},
-    el('td', {class: 'wrap'}, el('strong', {text: e.definition}), el('br'),
+    cell('definition', {class: 'wrap'}, el('strong', {text: e.definition}), el('br'),
       el('span', {class: 'muted small', text: basisText(e.basis)})),
-    el('td', {class: 'wrap small'}, el('ul', {class: 'kv'},
+    cell('filters', {class: 'wrap small'}, el('ul', {class: 'kv'},
       String(e.filters || '').split(';').map((f) => f.trim()).filter(Boolean).map((f) => el('li', {text: f})))),
-    el('td', {class: 'wrap'}, valuesList(e.values)),
-    el('td', {class: 'wrap'}, statList(e.stat)),
-    el('td', {}, badge(e.verdict)),
-    el('td', {class: 'wrap small', text: e.note || ''}),
-    el('td', {class: 'small', text: [
+    cell('values', {class: 'wrap'}, valuesList(e.values)),
+    cell('stat', {class: 'wrap'}, statList(e.stat)),
+    cell('verdict', {}, badge(e.verdict)),
+    cell('note', {class: 'wrap small', text: e.note || ''}),
+    cell('snapshots', {class: 'small', text: [
       (e.snapshots || []).length ? t('claims.snapshots', {ids: e.snapshots.join(', ')}) : '',
       (e.versions || []).length ? t('claims.versions', {v: e.versions.join(', ')}) : ''].filter(Boolean).join('; ') || '–'})));
   return el('div', {class: 'table-wrap'}, el('table', {class: 'evidence'},
-    el('thead', {}, el('tr', {}, ['definition', 'filters', 'values', 'stat', 'verdict', 'note', 'snapshots']
-      .map((c) => el('th', {text: t(`claims.col_${c}`)})))),
+    el('thead', {}, el('tr', {}, cols.map((c) => el('th', {text: t(`claims.col_${c}`)})))),
     el('tbody', {}, rows)));
 }
 
@@ -207,7 +208,9 @@ function valuesList(values) {
 }
 
 function statList(stat) {
-  if (!stat || typeof stat !== 'object') return document.createTextNode('');
+  if (!stat || typeof stat !== 'object' || !Object.values(stat).some((v) => v !== null && v !== undefined)) {
+    return document.createTextNode('');
+  }
   const list = el('ul', {class: 'kv'});
   for (const [key, v] of Object.entries(stat)) {
     if (v === null || v === undefined) continue;

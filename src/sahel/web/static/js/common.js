@@ -50,13 +50,16 @@ export function tOr(key, fallback) {
 
 export function lang() { return LANG; }
 
+/** The locale for numbers and dates: British English writes days before months, as French does. */
+function locale() { return LANG === 'en' ? 'en-GB' : LANG; }
+
 const NUMBER = new Map();
 /** A number for people: thousands separators, at most ``digits`` decimals; '–' for none. */
 export function fmt(value, digits = 0) {
   if (value === null || value === undefined || Number.isNaN(value)) return '–';
   const key = `${LANG}:${digits}`;
   if (!NUMBER.has(key)) {
-    NUMBER.set(key, new Intl.NumberFormat(LANG, {maximumFractionDigits: digits}));
+    NUMBER.set(key, new Intl.NumberFormat(locale(), {maximumFractionDigits: digits}));
   }
   return NUMBER.get(key).format(value);
 }
@@ -88,7 +91,7 @@ export function monthLabel(text) {
   if (!m) return String(y);
   const key = `${LANG}:${d ? 'd' : 'm'}`;
   if (!MONTHS.has(key)) {
-    MONTHS.set(key, new Intl.DateTimeFormat(LANG, {year: 'numeric', month: 'short',
+    MONTHS.set(key, new Intl.DateTimeFormat(locale(), {year: 'numeric', month: 'short',
       ...(d ? {day: 'numeric'} : {}), timeZone: 'UTC'}));
   }
   return MONTHS.get(key).format(new Date(Date.UTC(y, m - 1, d || 1)));

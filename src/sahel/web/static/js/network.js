@@ -403,9 +403,11 @@ function drawAlignment(body, url) {
   alignmentChart = timeSeries(ui.alignment, {x: 'month', xs, series, yRange: [-1.05, 1.05],
     yLabel: t('network.alignment_axis'), height: 280, ariaLabel: t('network.alignment'),
     yFormat: (v) => (v > 0 ? `+${fmt(v, 1)}` : fmt(v, 1)),
-    lines: () => [{x: state.date.slice(0, 7), colour: '#1d2a30', dash: [4, 3], width: 1.5}]});
+    lines: () => [{x: state.date.slice(0, 7), colour: '#1d2a30', dash: [4, 3], width: 1.5}],
+    onLayout: (u) => placeMarks(u)});
   // the event dots go right under the time axis, above uPlot's legend
   alignmentChart.root.querySelector('.u-wrap').after(ui.marks);
+  placeMarks(alignmentChart);
   const re = body.realignment || {};
   ui.realignment.textContent = Object.keys(re).length
     ? t('network.realignment', {list: Object.entries(re).map(([code, m]) => `${countryName(code)} ${monthLabel(m)}`).join(', ')})
@@ -416,19 +418,17 @@ function drawAlignment(body, url) {
   ]));
   ui['alignment-legend'].append(legend(EVENT_KINDS.map(([key, colour]) => ({colour, text: t(`network.event_${key}`), kind: 'dot'}))));
   sourceLine(ui['alignment-source'], body, {csv: url, registry: true});
-  placeMarks();
-  window.addEventListener('resize', debounce(placeMarks, 300));
 }
 
 /** One button per event under the chart, at its month on the chart's time axis. */
-function placeMarks() {
-  const u = alignmentChart;
-  if (!u) return;
+function placeMarks(u) {
+  if (!u || !u.over) return;
   const box = clear(ui.marks);
   const offset = u.over.getBoundingClientRect().left - box.getBoundingClientRect().left;
   const ends = [];  // per row, the x of its last mark: a mark takes the first row it fits in
   events.forEach((e) => {
     const x = offset + u.valToPos(monthSeconds(e.day.slice(0, 7)) + (Number(e.day.slice(8, 10)) - 1) * 86400, 'x');
+    if (!Number.isFinite(x)) return;
     let row = ends.findIndex((end) => x - end >= 13);
     if (row < 0) {
       row = ends.length < 5 ? ends.length : ends.indexOf(Math.min(...ends));
