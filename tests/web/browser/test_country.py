@@ -8,10 +8,17 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from tests.web.browser.conftest import download_csv, get_json, read_csv, render_id, wait_render
 from tests.web.browser_harness import LiveServer, WatchedPage
+
+
+def get_json_error(server: LiveServer, url: str) -> Any:
+    response = httpx.get(server.url + url, timeout=30)
+    assert response.status_code == 400
+    return response.json()["error"]
 
 
 def chart(watched: WatchedPage, name: str) -> Any:
@@ -115,3 +122,16 @@ def test_csvs_hold_the_charts_figures(live: LiveServer, open_page: Callable[...,
     shown = watched.page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
         '#civilians .bar-value')].map((n) => [n.dataset.key, Number(n.dataset.value)]))""")
     assert shown == {r["perpetrator"]: int(r["civilian_deaths_best"]) for r in rows}
+
+
+@pytest.mark.browser
+def test_an_api_error_is_shown_with_its_hint(live: LiveServer, open_page: Callable[..., WatchedPage]) -> None:
+    error = get_json_error(live, "/api/v1/aggregates?country=XYZ&source=ucdp&period=month")
+    watched = open_page("/country?country=XYZ")
+    # the browser logs the 400 answers themselves: expected here, and nothing else
+    logged = watched.take_console_errors()
+    assert logged and all("status of 400" in line for line in logged), logged
+    box = watched.page.locator("#timeline .status-error")
+    assert box.locator(".status-message").inner_text() == error["message"]
+    assert box.locator(".status-hint").inner_text() == error["hint"]
+    assert "Traceback" not in watched.page.content()

@@ -112,6 +112,6 @@ function downloads(index) {
     ui['download-links'].append(el('li', {}, `${text}: `,
       el('a', {href: csvUrl(url), download: '', text: 'CSV'}), ' · ',
       el('a', {href: parquet, download: '', text: 'Parquet'}), ' · ',
-      el('a', {href: url, text: 'JSON'}), ' ', el('code', {text: url})));
+      el('a', {href: url, text: 'JSON'}), ' ', el('code', {text: decodeURIComponent(url)})));
   }
 }

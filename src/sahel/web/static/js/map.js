@@ -421,8 +421,13 @@ function drawRegions(boundaryBody, body, url) {
   map.getSource('regions').setData({type: 'FeatureCollection', features});
   const unmatched = boundaryBody ? rows.filter((r) => !matched.has(`${r.country_iso3}|${r.admin1_key}`)) : [];
   drawUnmatched(unmatched);
-  drawRegionLegend(breaks, rows.length,
-    features.some((f) => f.properties.value === null && !f.properties.unjoined), unjoinable);
+  if (boundaryBody) {
+    drawRegionLegend(breaks, rows.length,
+      features.some((f) => f.properties.value === null && !f.properties.unjoined), unjoinable);
+  } else {
+    clear(ui['legend-classes']).append(el('p', {class: 'small', text: t('map.no_colours')}));
+    document.getElementById('region-table').open = true;
+  }
   drawTable(rows);
   drawCoverage();
   sourceLine(ui['source-regions'], body, {csv: url});
