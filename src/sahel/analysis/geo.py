@@ -38,7 +38,8 @@ def shared_file(relative: str, shared: Path | None = None) -> Path:
         shared = get_settings().shared_data
     path = Path(shared) / relative
     if not path.is_file():
-        raise NotFoundError(f"boundary file {relative} not found under {shared}",
+        raise NotFoundError(f"boundary file {Path(relative).name} not found in the shared "
+                            "data folder", file=path,
                             hint="set SAHEL_SHARED_DATA to the shared data folder")
     return path
 
@@ -136,6 +137,52 @@ def decode_topology(topo: dict[str, Any], object_name: str | None = None) -> lis
     return units
 
 
+#: Natural Earth splits Burkina Faso into its 45 provinces; UCDP and ACLED name its 13 regions
+#: (the 2001 division the data use). The map shows regions: each is the union of its provinces
+#: (an administrative fact written by hand, keyed by ``admin1_key``).
+REGION_OF_PROVINCE: dict[str, dict[str, str]] = {"BFA": {
+    **dict.fromkeys(("bale", "banwa", "kossi", "mouhoun", "mou houn", "nayala", "sourou"),
+                    "Boucle du Mouhoun"),
+    **dict.fromkeys(("comoe", "komoe", "leraba"), "Cascades"),
+    "kadiogo": "Centre",
+    **dict.fromkeys(("boulgou", "koulpelogo", "kouritenga"), "Centre-Est"),
+    **dict.fromkeys(("bam", "namentenga", "sanmatenga"), "Centre-Nord"),
+    **dict.fromkeys(("boulkiemde", "sanguie", "sissili", "ziro"), "Centre-Ouest"),
+    **dict.fromkeys(("bazega", "nahouri", "zoundweogo"), "Centre-Sud"),
+    **dict.fromkeys(("gnagna", "gourma", "komondjari", "kompienga", "tapoa"), "Est"),
+    **dict.fromkeys(("houet", "kenedougou", "tuy"), "Hauts-Bassins"),
+    **dict.fromkeys(("loroum", "passore", "yatenga", "zondoma"), "Nord"),
+    **dict.fromkeys(("ganzourgou", "kourweogo", "oubritenga"), "Plateau-Central"),
+    **dict.fromkeys(("oudalan", "seno", "soum", "yagha"), "Sahel"),
+    **dict.fromkeys(("bougouriba", "ioba", "noumbiel", "poni"), "Sud-Ouest"),
+}}
+
+
+def _as_regions(feats: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Provinces gathered into the regions the event data name (:data:`REGION_OF_PROVINCE`):
+    one MultiPolygon per region; a province the table lacks stays as it is."""
+    out: list[dict[str, Any]] = []
+    regions: dict[tuple[str, str], dict[str, Any]] = {}
+    for f in feats:
+        props = f["properties"]
+        table = REGION_OF_PROVINCE.get(props["country_iso3"], {})
+        region = table.get(admin1_key(props["name"]))
+        if region is None:
+            out.append(f)
+            continue
+        key = (props["country_iso3"], region)
+        if key not in regions:
+            regions[key] = {"type": "Feature", "geometry": {"type": "MultiPolygon",
+                                                            "coordinates": []},
+                            "properties": {"name": region, "country_iso3": key[0],
+                                           "admin1_key": admin1_key(region, key[0]),
+                                           "provinces": []}}
+            out.append(regions[key])
+        regions[key]["geometry"]["coordinates"].extend(f["geometry"]["coordinates"])
+        regions[key]["properties"]["provinces"].append(props["name"])
+    return out
+
+
 @lru_cache(maxsize=2)
 def _admin1_features(path: Path) -> tuple[dict[str, Any], ...]:
     topo = read_json(path)
@@ -154,7 +201,7 @@ def _admin1_features(path: Path) -> tuple[dict[str, Any], ...]:
                                                       "coordinates": coords},
                       "properties": {"name": unit, "country_iso3": iso3,
                                      "admin1_key": admin1_key(unit, iso3)}})
-    return tuple(feats)
+    return tuple(_as_regions(feats))
 
 
 def admin1_geojson(countries: Iterable[str], *, shared: Path | None = None,

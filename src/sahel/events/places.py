@@ -34,6 +34,7 @@ ALIASES: dict[tuple[str, str], str] = {
     ("NER", "tillabery"): "tillaberi",
     ("TGO", "centre"): "centrale",
     ("BFA", "mou houn"): "mouhoun",
+    ("MLI", "koulikouro"): "koulikoro",  # ACLED's spelling in the 2020 exports
 }
 
 
