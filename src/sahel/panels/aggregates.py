@@ -49,13 +49,14 @@ class Aggregates:
     versions: list[str] = field(default_factory=list)
 
 
-def stored_sources(m: Measurer) -> list[str]:
+def stored_sources(m: Measurer, *, combine: bool = True) -> list[str]:
     """The sources the store holds at the measurer's ``as_of``, with the two UCDP parts read
-    as the combined record when both are there (GED where it reaches, candidates after)."""
+    as the combined record when both are there (GED where it reaches, candidates after) —
+    unless ``combine`` is off, which lists the stored parts themselves."""
     where, params = Filters(as_of=m.as_of).sql(None)
     found = {r[0] for r in m.con.execute(
         f"SELECT DISTINCT source FROM events WHERE {where}", params).fetchall()}
-    if set(UCDP_PARTS) <= found:
+    if combine and set(UCDP_PARTS) <= found:
         found = (found - set(UCDP_PARTS)) | {COMBINED}
     order = [COMBINED, *UCDP_PARTS, "acled"]
     return sorted(found, key=lambda s: order.index(s) if s in order else len(order))

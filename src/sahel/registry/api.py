@@ -28,7 +28,7 @@ from sahel.registry.importers.coups import CoupCheck, check_coups
 from sahel.registry.importers.sipri import import_sipri
 from sahel.registry.link import SAHEL_ISO3, ActorMatcher, link_report, link_report_from_files
 from sahel.registry.load import Registry
-from sahel.registry.models import Actor, FuzzyDate
+from sahel.registry.models import Actor, FuzzyDate, SystemEvent
 from sahel.registry.network import (
     Format,
     NetworkDiff,
@@ -325,14 +325,37 @@ def actor_table(*, root: str | Path | None = None) -> pd.DataFrame:
                                        "sources"])
 
 
+def _involves(registry: Registry, event: SystemEvent, iso3: str) -> bool:
+    """Whether a system event is placed in ``iso3`` or names one of its actors (or units)."""
+    if (event.country or "").upper() == iso3:
+        return True
+    for part in event.actors:
+        actor, seen = registry.actors.get(part.actor), set()
+        while actor is not None and actor.id not in seen:
+            if (actor.country or "").upper() == iso3:
+                return True
+            seen.add(actor.id)
+            parent = actor.parent.actor if actor.parent else None
+            actor = registry.actors.get(parent) if parent else None
+    return False
+
+
 def system_event_table(*, root: str | Path | None = None, country: str | None = None,
-                       ) -> pd.DataFrame:
-    """The dated system events (coups, treaties, withdrawals, sanctions…) with their sources,
-    optionally of one country (ISO3) — the marks on the alignment timelines."""
+                       state: str | None = None, start: dt.date | None = None,
+                       end: dt.date | None = None) -> pd.DataFrame:
+    """The dated system events (coups, treaties, withdrawals, sanctions…) with their sources —
+    the marks on the alignment timelines. ``country`` keeps the events placed in that country
+    (ISO3); ``state`` also keeps those any of whose actors belongs to it (the AES charter, an
+    ECOWAS sanction, a partner's withdrawal), which is what a state's timeline needs;
+    ``start``/``end`` bound the event's first day."""
     registry = open_registry(root)
-    rows = []
+    rows: list[dict[str, str]] = []
     for e in sorted(registry.events.values(), key=lambda e: (e.date.first, e.id)):
         if country and (e.country or "").upper() != country.upper():
+            continue
+        if state and not _involves(registry, e, state.upper()):
+            continue
+        if (start and e.date.first < start) or (end and e.date.first > end):
             continue
         rows.append({"id": e.id, "date": str(e.date), "day": e.date.first.isoformat(),
                      "type": e.type.value, "country": e.country or "", "title": e.title,

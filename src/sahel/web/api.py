@@ -20,6 +20,7 @@ from sahel.errors import ConfigError, NotFoundError
 from sahel.panels.aggregates import PERIODS, SPLITS, UNITS, aggregates, stored_sources
 from sahel.panels.listing import event_page
 from sahel.provenance import FAMILIES, Provenance, cite
+from sahel.store.filters import parse_day
 from sahel.web.params import (
     AsOf,
     Countries,
@@ -80,11 +81,16 @@ def _catalog_provenance(what: str, citations: list[str] | None = None) -> Proven
 @router.get("", summary="What this API serves")
 def index(request: Request, obs: Obs) -> Response:
     """Links to every resource, the store state and the audience."""
+    from sahel.registry.api import current_to
+
     def make() -> Reply:
         m = obs.measurer(None)
+        current = current_to(root=obs.config.registry_root)
         doc = {"title": "Sahel Security Observatory API", "version": "v1",
                "store_state": obs.state, "snapshots": obs.snapshots,
                "public": obs.config.public, "sources": stored_sources(m),
+               "sources_stored": stored_sources(m, combine=False),
+               "registry_current_to": str(current) if current else None,
                "resources": {name: f"/api/v1/{name}" for name in (
                    "aggregates", "events", "series", "registry/actors", "registry/ties",
                    "registry/events", "registry/network", "registry/alignment", "claims",
@@ -223,6 +229,7 @@ def registry_ties(
     """Every curated tie (or those active ``at`` a day): type, parties, dates,
     North–South/South–South/triangular class, horizontality, sources."""
     from sahel.registry.api import tie_table
+    parse_day(at, False, "at")
 
     return answer(request, obs, lambda: _registry_reply(
         obs, tie_table(root=obs.config.registry_root, actor=actor, at=at, sources=True),
@@ -232,14 +239,21 @@ def registry_ties(
 @router.get("/registry/events", summary="Dated system events (coups, treaties, withdrawals)")
 def registry_events(
     request: Request, obs: Obs,
-    country: Annotated[str | None, Query(max_length=3, description="ISO3")] = None,
+    country: Annotated[str | None, Query(max_length=3, description="ISO3: events placed there"
+                                         )] = None,
+    state: Annotated[str | None, Query(max_length=3, description="ISO3: events placed there or "
+                                       "naming one of its actors (AES charter, sanctions)")] = None,
+    start: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+    end: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
     limit: Limit = None, offset: Offset = 0, f: Fmt = None,
 ) -> Response:
     """Coups, sanctions, withdrawals, new alliances… with their dates and sources."""
     from sahel.registry.api import system_event_table
+    first, last = parse_day(start, False, "start"), parse_day(end, True, "end")
 
     return answer(request, obs, lambda: _registry_reply(
-        obs, system_event_table(root=obs.config.registry_root, country=country),
+        obs, system_event_table(root=obs.config.registry_root, country=country, state=state,
+                                start=first, end=last),
         "system events", "system-events", offset), fmt=f, limit=_limit(obs, limit))
 
 
@@ -251,6 +265,7 @@ def registry_network(
 ) -> Response:
     """Nodes (actors, position, bloc) and edges (ties active that day, type, class)."""
     from sahel.registry.api import network_export
+    parse_day(at, False, "at")
 
     def make() -> Reply:
         doc = json.loads(network_export(at, "json", root=obs.config.registry_root,

@@ -39,11 +39,10 @@ PAGES: tuple[str, ...] = ("map", "country", "network", "claims", "data")
 MAX_URL = 8 * 1024
 MAX_BODY = 16 * 1024
 
-#: cytoscape injects one fixed rule (``.__________cytoscape_container {position: relative}``)
-#: as a <style> element; its hash is allowed, no other inline style is
-CYTOSCAPE_STYLE = "'sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8='"
+#: no inline script or style at all: cytoscape's one container rule lives in css/cytoscape.css,
+#: linked with the id cytoscape looks for before it would inject a <style> element
 CSP = ("default-src 'self'; script-src 'self'; "
-       f"style-src 'self' {CYTOSCAPE_STYLE}; img-src 'self' data: blob:; "
+       "style-src 'self'; img-src 'self' data: blob:; "
        "font-src 'self'; connect-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 SECURITY_HEADERS = [
@@ -257,6 +256,11 @@ def create_app(config: ServeConfig) -> FastAPI:
     app.include_router(router)
     _install_errors(app)
     _install_pages(app)
+    from starlette.middleware.gzip import GZipMiddleware
+
+    # the map's first load (boundaries, a year of aggregates, event points) is ~2.5 MB of JSON;
+    # level 5 takes it to a fraction at a small CPU cost (benchmarks/bench_web.py)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     if config.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

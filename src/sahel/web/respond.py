@@ -16,6 +16,7 @@ import math
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -128,13 +129,19 @@ def _headers(doc: dict[str, Any], links: list[dict[str, str]],
 
 
 def _days(df: pd.DataFrame) -> pd.DataFrame:
-    """Datetime columns that hold whole days (event dates) written as ``YYYY-MM-DD``."""
+    """Datetime columns that hold whole days (event dates) and columns of Python ``date``
+    objects (coverage bounds) written as ``YYYY-MM-DD``, never as epoch milliseconds."""
     out = df
     for col in df.columns:
-        if pd.api.types.is_datetime64_any_dtype(df[col]):
-            values = df[col]
+        values = df[col]
+        if pd.api.types.is_datetime64_any_dtype(values):
             if (values.dropna() == values.dropna().dt.normalize()).all():
                 out = out.assign(**{str(col): values.dt.strftime("%Y-%m-%d")})
+        elif values.dtype == object:
+            present = values.dropna()
+            if len(present) and all(type(v) is date for v in present):
+                out = out.assign(**{str(col): values.map(
+                    lambda v: v.isoformat() if isinstance(v, date) else None)})
     return out
 
 
@@ -145,9 +152,13 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _csv(df: pd.DataFrame, doc: dict[str, Any], notes: list[str]) -> bytes:
-    lines = [f"# sources: {', '.join(doc['sources'])} (versions {', '.join(doc['versions'])})",
-             f"# snapshots: {', '.join(str(s['snapshot_id']) for s in doc['snapshots'])}",
-             f"# filters: {doc['filters']}", f"# store state: {doc['store_state']}"]
+    lines = []
+    if doc["sources"]:
+        versions = f" (versions {', '.join(doc['versions'])})" if doc["versions"] else ""
+        lines.append(f"# sources: {', '.join(doc['sources'])}{versions}")
+    if doc["snapshots"]:
+        lines.append(f"# snapshots: {', '.join(str(s['snapshot_id']) for s in doc['snapshots'])}")
+    lines += [f"# filters: {doc['filters']}", f"# store state: {doc['store_state']}"]
     lines += [f"# cite: {c}" for c in doc["citations"]]
     lines += [f"# note: {n}" for n in notes]
     head = "\n".join(" ".join(line.split()) for line in lines) + "\n"

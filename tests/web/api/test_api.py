@@ -241,6 +241,33 @@ def test_another_store_state_is_another_etag(web_store: Path, shared_data: Path,
             "/api/v1/citations").headers["etag"]
 
 
+def test_the_index_names_stored_sources_and_registry_date(api: TestClient) -> None:
+    doc = api.get("/api/v1").json()
+    assert set(doc["sources_stored"]) >= {"ucdp_ged", "acled"}
+    assert "ucdp_ged" not in doc["sources"] or "ucdp_candidate" not in doc["sources_stored"]
+    assert doc["registry_current_to"] >= "2025"
+
+
+def test_coverage_days_are_calendar_days_and_csv_has_no_empty_provenance(api: TestClient) -> None:
+    cov = rows(api, "/api/v1/coverage")
+    assert cov["first_day"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert (cov["first_day"] >= "1989-01-01").all()
+    head = [line for line in api.get("/api/v1/registry/actors?f=csv").text.splitlines()
+            if line.startswith("#")]
+    assert not any(line.startswith(("# sources", "# snapshots")) for line in head), head
+    assert any(line.startswith("# store state:") for line in head)
+
+
+def test_system_events_of_a_state_include_its_alliances(api: TestClient) -> None:
+    placed = rows(api, "/api/v1/registry/events?country=NER")
+    involved = rows(api, "/api/v1/registry/events?state=NER")
+    assert set(placed["id"]) < set(involved["id"])
+    assert "aes-charter-signed" in set(involved["id"]) - set(placed["id"])
+    late = rows(api, "/api/v1/registry/events?state=NER&start=2023-07&end=2024")
+    assert late["day"].between("2023-07-01", "2024-12-31").all()
+    assert set(late["id"]) < set(involved["id"])
+
+
 BAD = [
     ("/api/v1/aggregates?contry=MLI", 400, "contry", "this endpoint takes"),
     ("/api/v1/events?country=MLI&limitt=5", 400, "limitt", "this endpoint takes"),
@@ -258,7 +285,10 @@ BAD = [
     ("/api/v1/events?f=xml", 400, "f", "json, csv"),
     ("/api/v1/series/nope", 404, None, "ucdp_pace_deaths_best"),
     ("/api/v1/claims/nope", 404, "claim_id", "known claims"),
-    ("/api/v1/registry/network?at=yesterday", 400, None, None),
+    ("/api/v1/registry/network?at=yesterday", 400, "at", "YYYY"),
+    ("/api/v1/registry/network?at=2009-13", 400, "at", "YYYY"),
+    ("/api/v1/registry/ties?at=2023-02-30", 400, "at", "calendar"),
+    ("/api/v1/registry/events?start=2024-00", 400, "start", "YYYY"),
     ("/api/v1/registry/ties?actor=nobody", 404, None, None),
     ("/api/v1/nothing", 404, None, "/api/v1"),
 ]
@@ -276,6 +306,17 @@ def test_errors_are_json_with_where_and_the_fix(api: TestClient, url: str, statu
     if hint:
         assert hint in error["hint"]
     assert "Traceback" not in r.text and 'File "' not in r.text
+
+
+def test_large_answers_are_compressed_when_the_client_accepts(api: TestClient) -> None:
+    url = "/api/v1/boundaries/admin1?country=MLI,BFA,NER"
+    packed = api.get(url, headers={"Accept-Encoding": "gzip"})
+    plain = api.get(url, headers={"Accept-Encoding": "identity"})
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert packed.json() == plain.json()  # httpx decodes; the figures are the same
+    assert int(packed.headers["content-length"]) * 3 < len(plain.content)
+    assert packed.headers["x-content-type-options"] == "nosniff"
 
 
 def test_only_reads_are_allowed_and_sizes_are_bounded(api: TestClient) -> None:
