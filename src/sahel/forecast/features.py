@@ -31,10 +31,18 @@ def _shift(values: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+def combined(inputs: Inputs) -> np.ndarray:
+    """The target series where it is known, the all-violence series before (the ViEWS target
+    starts in 2018; without this, a 2020 window would have 22 months of its own history). The
+    model is told which is which (``is_sb``), so it learns the offset between the two."""
+    out: np.ndarray = np.where(np.isnan(inputs.y.values), inputs.aux.values, inputs.y.values)
+    return out
+
+
 def history(inputs: Inputs) -> dict[str, np.ndarray]:
-    """The target's and the all-violence series' own past (lags, trailing means, maxima, spread,
-    months with deaths)."""
-    ly = np.log1p(inputs.y.values)
+    """The target's (extended back by :func:`combined`) and the all-violence series' own past
+    (lags, trailing means, maxima, spread, months with deaths)."""
+    ly = np.log1p(combined(inputs))
     la = np.log1p(inputs.aux.values)
     out: dict[str, np.ndarray] = {}
     for k in range(6):
@@ -42,6 +50,8 @@ def history(inputs: Inputs) -> dict[str, np.ndarray]:
         out[f"a_lag{k}"] = _shift(la, k)
     for w in (3, 12):
         out[f"y_mean{w}"] = _roll(ly, w, "mean")
+    out["y_max12"] = _roll(ly, 12, "max")
+    out["y_known"] = (~np.isnan(inputs.y.values)).astype(float)
     for w in WINDOWS:
         out[f"a_mean{w}"] = _roll(la, w, "mean")
         out[f"a_max{w}"] = _roll(la, w, "max")
